@@ -12,6 +12,9 @@ import importlib
 import os
 
 from oslo_config import cfg
+from oslo_log import log
+
+from zaqar import version
 
 
 def _default_state_path() -> str:
@@ -210,6 +213,10 @@ def _sql_opts() -> list[cfg.Opt]:
                         "databases only)."),
         cfg.IntOpt("busy_timeout", default=30, min=1,
                    help="Seconds a SQLite writer waits for the lock."),
+        cfg.BoolOpt("auto_migrate", default=True,
+                    help="Bring the schema to the newest revision when the "
+                         "driver starts (else run 'zaqar-sql-db-manage "
+                         "upgrade head')."),
     ]
 
 
@@ -251,3 +258,19 @@ def register(conf: cfg.ConfigOpts) -> cfg.ConfigOpts:
 def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
     """Entry point for oslo-config-generator (``oslo.config.opts``)."""
     return [(group or "DEFAULT", list(opts)) for group, opts in all_groups()]
+
+
+def parse(args: list[str] | None = None,
+          default_config_files: list[str] | None = None) -> cfg.ConfigOpts:
+    """A registered, parsed configuration with oslo.log set up.
+
+    ``default_config_files`` None means oslo.config's search
+    (``~/.zaqar/``, ``/etc/zaqar/zaqar.conf``...).
+    """
+    conf = register(cfg.ConfigOpts())
+    log.register_options(conf)
+    conf(args if args is not None else [], project="zaqar",
+         version=version.__version__,
+         default_config_files=default_config_files)
+    log.setup(conf, "zaqar")
+    return conf

@@ -1,0 +1,24 @@
+"""Transport-neutral operations: validation, defaults and storage calls
+written once, used by every REST version and the websocket transport."""
+
+from __future__ import annotations
+
+import typing
+
+from zaqar.api.claims import Claims
+from zaqar.api.messages import Messages
+from zaqar.api.queues import Queues
+from zaqar.transport.validation import Validator
+
+
+class API:
+    """The operations of one service instance, over its (pooled,
+    pipelined) data store."""
+
+    def __init__(self, conf: typing.Any, storage: typing.Any):
+        self.conf = conf
+        self.storage = storage
+        self.validate = Validator(conf)
+        self.queues = Queues(storage, self.validate, conf)
+        self.messages = Messages(storage, self.validate, conf)
+        self.claims = Claims(storage, self.validate, conf)

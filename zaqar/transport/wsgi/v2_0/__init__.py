@@ -1,0 +1,26 @@
+"""The v2 API: its routes."""
+
+from __future__ import annotations
+
+import typing
+
+from zaqar.transport.wsgi.v2_0 import claims, home, messages, ping, queues
+
+
+def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
+    q = "/v2/queues/{queue_name}"
+    table = [
+        ("/v2/", home.HomeResource(api)),
+        ("/v2/ping", ping.PingResource(api)),
+        ("/v2/queues", queues.CollectionResource(api)),
+        (q, queues.ItemResource(api)),
+        (q + "/stats", queues.StatsResource(api)),
+        (q + "/purge", queues.PurgeResource(api)),
+        (q + "/messages", messages.CollectionResource(api)),
+        (q + "/messages/{message_id}", messages.ItemResource(api)),
+        (q + "/claims", claims.CollectionResource(api)),
+        (q + "/claims/{claim_id}", claims.ItemResource(api)),
+    ]
+    if api.conf.admin_mode:
+        table.append(("/v2/health", ping.HealthResource(api)))
+    return table

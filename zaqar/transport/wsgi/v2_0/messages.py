@@ -1,0 +1,137 @@
+"""/v2/queues/{queue_name}/messages and .../messages/{message_id}."""
+
+from __future__ import annotations
+
+import falcon
+
+from zaqar.common import errors
+from zaqar.storage import errors as storage_errors
+from zaqar.transport.wsgi import utils
+from zaqar.transport.wsgi.resource import Resource, unavailable
+from zaqar.transport.wsgi.views import Views
+
+_CLAIMED = "This message is claimed; it cannot be deleted without a valid " \
+           "claim ID."
+
+
+def deletion_error(exc: storage_errors.StorageError) -> errors.APIError:
+    """How a refused delete reads over HTTP (every version)."""
+    if isinstance(exc, (storage_errors.MessageIsClaimed,
+                        storage_errors.MessageIsClaimedBy)):
+        return errors.Forbidden(_CLAIMED, title="Unable to delete")
+    if isinstance(exc, storage_errors.MessageNotClaimed):
+        return errors.APIError(
+            "A claim was specified, but the message is not currently "
+            "claimed.", title="Unable to delete")
+    return errors.APIError(
+        "The specified claim does not exist or has expired.",
+        title="Unable to delete")
+
+
+_DELETE_REFUSALS = (storage_errors.MessageConflict,
+                    storage_errors.ClaimDoesNotExist)
+
+
+class CollectionResource(Resource):
+    policies = {"POST": "messages:create", "GET": "messages:get_all",
+                "DELETE": "messages:delete_all"}
+
+    def __init__(self, api, prefix="/v2"):
+        super().__init__(api, prefix)
+        self.views = Views(prefix, api.conf.enable_checksum)
+
+    @unavailable("Messages could not be enqueued.")
+    def on_post(self, req: falcon.Request, resp: falcon.Response,
+                queue_name: str) -> None:
+        ctx = utils.context(req)
+        metadata = self.api.messages.queue_metadata(ctx, queue_name)
+        self.api.validate.message_post_size(
+            req.content_length, metadata.get("_max_messages_post_size"))
+        document = utils.read_json(req)
+        if not isinstance(document, dict) or "messages" not in document:
+            raise errors.ValidationFailed(
+                "No messages were found in the request body.")
+        ids = self.api.messages.post(ctx, queue_name, document["messages"],
+                                     metadata)
+        base = f"{self.prefix}/queues/{queue_name}/messages"
+        resp.location = base + "?ids=" + ",".join(ids)
+        utils.write_json(resp, {"resources": [f"{base}/{mid}" for mid in ids]},
+                         falcon.HTTP_201)
+
+    @unavailable("Messages could not be listed.")
+    def on_get(self, req: falcon.Request, resp: falcon.Response,
+               queue_name: str) -> None:
+        ctx = utils.context(req)
+        ids = utils.param_list(req, "ids")
+        if ids is not None:
+            found = self.api.messages.get_many(ctx, queue_name, ids)
+            if not found:
+                raise errors.NotFound(
+                    f"No messages with IDs: {ids} found in the queue "
+                    f"{queue_name} for project {ctx.project_id}.")
+            utils.write_json(resp, {"messages": [
+                self.views.message(queue_name, m) for m in found]})
+            return
+
+        params = utils.Params(req)
+        marker = params.str("marker")
+        limit = params.int("limit")
+        echo = params.bool("echo")
+        include_claimed = params.bool("include_claimed")
+        include_delayed = params.bool("include_delayed")
+        self.api.validate.message_listing(limit)
+        metadata = self.api.messages.queue_metadata(ctx, queue_name)
+        if params.read["include_delayed"] is None and \
+                not self.api.messages.default_delay(metadata):
+            # As upstream: queues without a default delay advertise
+            # include_delayed=true in their links.
+            params.read["include_delayed"] = True
+        messages = self.api.messages.list(
+            ctx, queue_name, marker, limit, echo, include_claimed,
+            include_delayed)
+        utils.write_json(resp, {
+            "messages": [self.views.message(queue_name, m)
+                         for m in messages],
+            "links": utils.next_link(req.path, params.read, messages, "id")})
+
+    @unavailable("Messages could not be deleted.")
+    def on_delete(self, req: falcon.Request, resp: falcon.Response,
+                  queue_name: str) -> None:
+        ids = utils.param_list(req, "ids")
+        pop = req.get_param_as_int("pop")
+        claim_ids = utils.param_list(req, "claim_ids")
+        try:
+            popped = self.api.messages.delete_many(
+                utils.context(req), queue_name, ids, pop, claim_ids)
+        except _DELETE_REFUSALS as exc:
+            raise deletion_error(exc) from None
+        if popped is None:
+            resp.status = falcon.HTTP_204
+            return
+        utils.write_json(resp, {"messages": [self.views.popped(m)
+                                             for m in popped]})
+
+
+class ItemResource(Resource):
+    policies = {"GET": "messages:get", "DELETE": "messages:delete"}
+
+    def __init__(self, api, prefix="/v2"):
+        super().__init__(api, prefix)
+        self.views = Views(prefix, api.conf.enable_checksum)
+
+    @unavailable("Message could not be retrieved.")
+    def on_get(self, req: falcon.Request, resp: falcon.Response,
+               queue_name: str, message_id: str) -> None:
+        message = self.api.messages.get(utils.context(req), queue_name,
+                                        message_id)
+        utils.write_json(resp, self.views.message(queue_name, message))
+
+    @unavailable("Message could not be deleted.")
+    def on_delete(self, req: falcon.Request, resp: falcon.Response,
+                  queue_name: str, message_id: str) -> None:
+        try:
+            self.api.messages.delete(utils.context(req), queue_name,
+                                     message_id, req.get_param("claim_id"))
+        except _DELETE_REFUSALS as exc:
+            raise deletion_error(exc) from None
+        resp.status = falcon.HTTP_204
