@@ -238,7 +238,9 @@ _GROUPS: list[tuple[str | None, list[cfg.Opt]]] = [
 
 # Subsystems that declare their options next to their code. Each module
 # has a ``GROUPS`` list of (group, options) and imports only oslo.config.
-_OPTION_MODULES: tuple[str, ...] = ()
+_OPTION_MODULES: tuple[str, ...] = (
+    "zaqar.storage.mongodb.options",
+)
 
 
 def all_groups() -> list[tuple[str | None, list[cfg.Opt]]]:
