@@ -8,6 +8,7 @@ import typing
 from zaqar.api.claims import Claims
 from zaqar.api.messages import Messages
 from zaqar.api.queues import Queues
+from zaqar.api.subscriptions import Subscriptions
 from zaqar.transport.validation import Validator
 
 
@@ -22,3 +23,4 @@ class API:
         self.queues = Queues(storage, self.validate, conf)
         self.messages = Messages(storage, self.validate, conf)
         self.claims = Claims(storage, self.validate, conf)
+        self.subscriptions = Subscriptions(storage, self.validate, conf)
