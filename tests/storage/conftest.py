@@ -28,8 +28,8 @@ BACKENDS = sorted(m.name for m in pkgutil.iter_modules(_backends_pkg.__path__))
 def _session_conf(tmp_path_factory) -> cfg.ConfigOpts:
     conf = configs.register(cfg.ConfigOpts())
     state = tmp_path_factory.mktemp("state")
-    conf(["--state_path", str(state)], project="zaqar",
-         default_config_files=[])
+    conf([], project="zaqar", default_config_files=[])
+    conf.set_override("state_path", str(state))
     return conf
 
 

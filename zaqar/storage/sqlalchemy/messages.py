@@ -1,0 +1,244 @@
+"""Messages: rows in FIFO order of their sequence number.
+
+A message's id is its sequence number in decimal. Expiry, delays and
+claims are compared with the current time in every query, so nothing
+expired is ever visible, whether or not ``gc()`` ran.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import typing
+import uuid
+
+import sqlalchemy as sa
+
+from zaqar.storage import base, errors
+from zaqar.storage.sqlalchemy import columns as col
+from zaqar.storage.sqlalchemy import queues as queue_rows
+from zaqar.storage.sqlalchemy import tables
+
+M = tables.messages
+
+# What a message record is built from.
+COLUMNS = (M.c.id, M.c.ttl, M.c.created, M.c.body, M.c.client_uuid,
+           M.c.claim_id, M.c.claim_expires, M.c.claim_count)
+
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def parse_id(message_id: typing.Any) -> int | None:
+    """The sequence number of a message id; None for any other string."""
+    if not isinstance(message_id, str) or not _ID.fullmatch(message_id):
+        return None
+    number = int(message_id)
+    return number if number < 2 ** 63 else None
+
+
+def claimed(now: float) -> sa.ColumnElement[bool]:
+    """Held by a live claim."""
+    return sa.and_(M.c.claim_id.is_not(None), M.c.claim_expires > now)
+
+
+def free(now: float) -> sa.ColumnElement[bool]:
+    """Live, delay elapsed and not held by a live claim: claimable."""
+    return sa.and_(M.c.expires > now, M.c.delay_until <= now,
+                   sa.or_(M.c.claim_id.is_(None), M.c.claim_expires <= now))
+
+
+def record(row: typing.Any, now: float,
+           claim_id: str | None = None) -> base.Message:
+    """The message dict of base.py from a row of COLUMNS."""
+    live_claim = (row.claim_id if row.claim_id is not None
+                  and row.claim_expires > now else None)
+    return {"id": str(row.id), "ttl": row.ttl,
+            "age": max(0, int(now - row.created)),
+            "body": col.from_json(row.body), "created": row.created,
+            "claim_id": claim_id or live_claim,
+            "claim_count": row.claim_count, "client_uuid": row.client_uuid}
+
+
+def _wanted(message_ids: list[str]) -> list[int]:
+    """Distinct sequence numbers of the well-formed ids, in order."""
+    numbers = (parse_id(mid) for mid in message_ids)
+    return list(dict.fromkeys(n for n in numbers if n is not None))
+
+
+class MessageController(base.MessageBase):
+
+    @property
+    def _db(self):
+        return self.driver.database
+
+    def post(self, queue, messages, project, client_uuid):
+        def work(conn: sa.Connection) -> list[int]:
+            # The queue row stays locked until commit, so concurrent posts
+            # to one queue commit in the order of their sequence numbers
+            # and a reader paging by marker never skips one.
+            queue_id = queue_rows.ensure(conn, queue, project)
+            now = time.time()
+            rows = [{"queue_id": queue_id, "created": now,
+                     "ttl": message["ttl"], "expires": now + message["ttl"],
+                     "delay_until": now + (message.get("delay") or 0),
+                     "body": col.to_json(message.get("body")),
+                     "client_uuid": client_uuid, "claim_count": 0}
+                    for message in messages]
+            if not rows:
+                return []
+            if conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+                return list(conn.execute(
+                    sa.insert(M).returning(M.c.id,
+                                           sort_by_parameter_order=True),
+                    rows).scalars())
+            return [conn.execute(sa.insert(M).values(row))
+                    .inserted_primary_key[0] for row in rows]
+
+        return [str(n) for n in self._db.write(work)]
+
+    def list(self, queue, project, client_uuid=None, marker=None, limit=10,
+             echo=False, include_claimed=False, include_delayed=False):
+        def work(conn: sa.Connection) -> list[base.Message]:
+            now = time.time()
+            query = (sa.select(*COLUMNS)
+                     .join(tables.queues, tables.queues.c.id == M.c.queue_id)
+                     .where(tables.queues.c.project
+                            == tables.project_key(project),
+                            tables.queues.c.name == queue,
+                            M.c.expires > now)
+                     .order_by(M.c.id).limit(limit))
+            after = parse_id(marker)
+            if after is not None:
+                query = query.where(M.c.id > after)
+            if not echo and client_uuid is not None:
+                query = query.where(sa.or_(M.c.client_uuid.is_(None),
+                                           M.c.client_uuid != client_uuid))
+            if not include_claimed:
+                query = query.where(sa.not_(claimed(now)))
+            if not include_delayed:
+                query = query.where(M.c.delay_until <= now)
+            return [record(row, now) for row in conn.execute(query)]
+        return self._db.read(work)
+
+    def get(self, queue, message_id, project):
+        def work(conn: sa.Connection) -> base.Message:
+            now = time.time()
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is None:
+                raise errors.QueueDoesNotExist(queue, project)
+            number = parse_id(message_id)
+            row = None
+            if number is not None:
+                row = conn.execute(sa.select(*COLUMNS).where(
+                    M.c.id == number, M.c.queue_id == queue_id,
+                    M.c.expires > now)).first()
+            if row is None:
+                raise errors.MessageDoesNotExist(message_id, queue, project)
+            return record(row, now)
+        return self._db.read(work)
+
+    def bulk_get(self, queue, message_ids, project):
+        numbers = _wanted(message_ids)
+        if not numbers:
+            return []
+
+        def work(conn: sa.Connection) -> list[base.Message]:
+            now = time.time()
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is None:
+                return []
+            rows = {row.id: row for row in conn.execute(
+                sa.select(*COLUMNS).where(M.c.id.in_(numbers),
+                                          M.c.queue_id == queue_id,
+                                          M.c.expires > now))}
+            return [record(rows[n], now) for n in numbers if n in rows]
+        return self._db.read(work)
+
+    def delete(self, queue, message_id, project, claim=None):
+        number = parse_id(message_id)
+        if number is None:
+            return
+
+        def work(conn: sa.Connection) -> None:
+            now = time.time()
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is None:
+                return
+            row = conn.execute(
+                sa.select(M.c.claim_id, M.c.claim_expires)
+                .where(M.c.id == number, M.c.queue_id == queue_id,
+                       M.c.expires > now).with_for_update()).first()
+            if row is None:
+                return
+            held = row.claim_id is not None and row.claim_expires > now
+            if held and claim is None:
+                raise errors.MessageIsClaimed(message_id)
+            if held and claim != row.claim_id:
+                if _claim_is_live(conn, queue_id, claim, now):
+                    raise errors.MessageIsClaimedBy(message_id, claim)
+                raise errors.ClaimDoesNotExist(claim, queue, project)
+            if not held and claim is not None:
+                raise errors.MessageNotClaimed(message_id)
+            conn.execute(sa.delete(M).where(M.c.id == number))
+        self._db.write(work)
+
+    def bulk_delete(self, queue, message_ids, project, claim_ids=None):
+        numbers = _wanted(message_ids)
+        if not numbers:
+            return
+
+        def work(conn: sa.Connection) -> None:
+            now = time.time()
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is None:
+                return
+            targets = sa.and_(M.c.id.in_(numbers), M.c.queue_id == queue_id)
+            if claim_ids is not None:
+                rows = conn.execute(
+                    sa.select(M.c.id, M.c.claim_id, M.c.claim_expires)
+                    .where(targets, M.c.expires > now)
+                    .order_by(M.c.id).with_for_update()).all()
+                for row in rows:
+                    if row.claim_id is None or row.claim_expires <= now:
+                        raise errors.MessageNotClaimed(str(row.id))
+                    if row.claim_id not in claim_ids:
+                        raise errors.MessageIsClaimedBy(
+                            str(row.id), ", ".join(claim_ids))
+            conn.execute(sa.delete(M).where(targets))
+        self._db.write(work)
+
+    def pop(self, queue, limit, project):
+        def work(conn: sa.Connection) -> list[base.Message]:
+            now = time.time()
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is None:
+                return []
+            rows = conn.execute(
+                sa.select(*COLUMNS).where(M.c.queue_id == queue_id, free(now))
+                .order_by(M.c.id).limit(limit)
+                .with_for_update(skip_locked=True)).all()
+            if not rows:
+                return []
+            conn.execute(sa.delete(M).where(M.c.id.in_([r.id for r in rows])))
+            claim_id = str(uuid.uuid4())
+            return [record(row, now, claim_id=claim_id) for row in rows]
+        return self._db.write(work)
+
+    def purge(self, queue, project):
+        def work(conn: sa.Connection) -> None:
+            queue_id = queue_rows.find(conn, queue, project)
+            if queue_id is not None:
+                conn.execute(sa.delete(M).where(M.c.queue_id == queue_id))
+                conn.execute(sa.delete(tables.claims)
+                             .where(tables.claims.c.queue_id == queue_id))
+        self._db.write(work)
+
+
+def _claim_is_live(conn: sa.Connection, queue_id: int, claim_id: str | None,
+                   now: float) -> bool:
+    if not base.is_claim_id(claim_id):
+        return False
+    return conn.execute(sa.select(tables.claims.c.id).where(
+        tables.claims.c.id == claim_id,
+        tables.claims.c.queue_id == queue_id,
+        tables.claims.c.expires > now)).first() is not None
