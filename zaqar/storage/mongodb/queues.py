@@ -26,6 +26,23 @@ INDEXES: list[tuple[str, list, dict]] = [
 ]
 
 
+def _matching(value: typing.Any) -> typing.Any:
+    """Query for a metadata value equal to ``value``; a string that parses
+    as an integer (query strings are text) also matches that integer.
+    BSON keeps booleans apart from numbers, so true never matches 1."""
+    if isinstance(value, str):
+        try:
+            number = int(value)
+        except ValueError:
+            return value
+        if not -2 ** 63 <= number < 2 ** 63:  # no such integer in BSON
+            return value
+        return {"$in": [value, number]}
+    if isinstance(value, (dict, list)):
+        return {"$eq": documents.encode(value)}
+    return value
+
+
 class QueueController(base.QueueBase):
 
     @property
@@ -48,8 +65,7 @@ class QueueController(base.QueueBase):
         if names:
             query["n"] = names
         for key, value in (filters or {}).items():
-            query["m." + documents.encode_key(str(key))] = (
-                documents.encode(value))
+            query["m." + documents.encode_key(str(key))] = _matching(value)
         projection = {"_id": 0, "n": 1, "m": 1} if detailed else \
             {"_id": 0, "n": 1}
         cursor = self._col.find(query, projection).sort("n", 1).limit(limit)
