@@ -240,6 +240,7 @@ _GROUPS: list[tuple[str | None, list[cfg.Opt]]] = [
 # has a ``GROUPS`` list of (group, options) and imports only oslo.config.
 _OPTION_MODULES: tuple[str, ...] = (
     "zaqar.storage.mongodb.options",
+    "zaqar.storage.redis.options",
 )
 
 

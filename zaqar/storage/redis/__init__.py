@@ -1,0 +1,1 @@
+"""Redis data driver (``zaqar.data.storage`` entry point ``redis``)."""

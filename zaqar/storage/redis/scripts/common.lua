@@ -1,0 +1,269 @@
+-- Shared prelude: scripts.py puts this text in front of every script.
+--
+-- Calling convention of every script:
+--   KEYS[1] project prefix   KEYS[2] queue (or subscription) base key
+--   KEYS[3] registry set that gc() walks (when the script may create)
+--   ARGV[1] now, integer milliseconds of the calling node's clock
+--   ARGV[2] extra lifetime (ms) given to keys beyond their data's expiry
+--   ARGV[3...] the script's own arguments
+-- Times stored are the same milliseconds; "live" means expiry > NOW.
+
+local NOW = tonumber(ARGV[1])
+local MARGIN = tonumber(ARGV[2])
+local PREFIX = KEYS[1]
+local BASE = KEYS[2]
+local REGISTRY = KEYS[3]
+
+-- Fields of a message state (MessagePack array in the :states hash).
+local SEQ, CREATED, TTL, EXPIRES, DELAY = 1, 2, 3, 4, 5
+local CLIENT, CLAIM, CLAIM_EXP, COUNT = 6, 7, 8, 9
+-- Fields of a claim (MessagePack array in the :claims hash).
+local C_EXPIRES, C_TTL, C_UPDATED, C_IDS = 1, 2, 3, 4
+
+-- Integer text for Redis arguments that must be integers (PEXPIRE) or
+-- that Python reads back; Lua would print large numbers as 1.5e+14.
+local function int(x)
+  return string.format('%d', x)
+end
+
+-- Length-prefixed key component, as keys.py builds it.
+local function enc(s)
+  return #s .. ':' .. s
+end
+
+local MESSAGE_KEYS = {'all', 'unclaimed', 'free', 'delayed', 'expires',
+                      'bodies', 'states', 'claims', 'claim_expires'}
+
+-- The keys of a queue (suffixes as in keys.py QUEUE_SUFFIXES):
+--   base           hash: meta (JSON), dead-letter settings, seq, hz
+--   all            zset id -> seq, every message (FIFO order)
+--   unclaimed      zset id -> seq, messages not under a claim
+--   free           zset id -> seq, unclaimed and not delayed
+--   delayed        zset id -> delay end, unclaimed and still delayed
+--   expires        zset id -> expiry
+--   bodies, states hash id -> JSON body / MessagePack state
+--   claims         hash claim id -> MessagePack claim
+--   claim_expires  zset claim id -> claim expiry
+local function queue_keys(base)
+  return {
+    base = base,
+    all = base .. ':msgs',
+    unclaimed = base .. ':unclaimed',
+    free = base .. ':free',
+    delayed = base .. ':delayed',
+    expires = base .. ':expires',
+    bodies = base .. ':bodies',
+    states = base .. ':states',
+    claims = base .. ':claims',
+    claim_expires = base .. ':claim_expires',
+  }
+end
+
+-- Run cmd key a1 a2 ... in chunks (Lua's unpack has a stack limit).
+local function bulk(cmd, key, args)
+  local i, n = 1, #args
+  while i <= n do
+    local j = math.min(i + 999, n)
+    redis.call(cmd, key, unpack(args, i, j))
+    i = j + 1
+  end
+end
+
+-- Give key a lifetime of at least ms (never shortens one).
+local function extend(key, ms)
+  local left = redis.call('PTTL', key)
+  if left == -1 or (left >= 0 and left < ms) then
+    redis.call('PEXPIRE', key, int(ms))
+  end
+end
+
+-- Keep every message key of the queue alive until the latest expiry any
+-- of its messages or claims ever had ("hz", the horizon), so Redis
+-- reclaims the whole structure once everything in it is dead.
+local function refresh_expiry(k, latest)
+  local hz = tonumber(redis.call('HGET', k.base, 'hz') or '0')
+  if latest > hz then
+    hz = latest
+    redis.call('HSET', k.base, 'hz', int(hz))
+  end
+  local ms = hz - NOW + MARGIN
+  if ms < 1000 then
+    ms = 1000
+  end
+  for _, name in ipairs(MESSAGE_KEYS) do
+    extend(k[name], ms)
+  end
+end
+
+local function ensure_queue(base, name)
+  if redis.call('EXISTS', base) == 1 then
+    return false
+  end
+  redis.call('HSET', base, 'meta', '{}')
+  redis.call('ZADD', PREFIX .. ':queues', 0, name)
+  redis.call('SADD', REGISTRY, base)
+  return true
+end
+
+-- Store metadata JSON plus the dead-letter settings the claim script
+-- acts on (max_count '' = dead-lettering off; dlq_ttl '' = keep TTLs).
+local function set_metadata(base, json, max_count, dlq, dlq_ttl)
+  redis.call('HSET', base, 'meta', json)
+  redis.call('HDEL', base, 'dlq_max', 'dlq_name', 'dlq_ttl')
+  if max_count ~= '' then
+    redis.call('HSET', base, 'dlq_max', max_count, 'dlq_name', dlq)
+    if dlq_ttl ~= '' then
+      redis.call('HSET', base, 'dlq_ttl', dlq_ttl)
+    end
+  end
+end
+
+local function get_state(k, id)
+  local raw = redis.call('HGET', k.states, id)
+  if not raw then
+    return nil, nil
+  end
+  return cmsgpack.unpack(raw), raw
+end
+
+local function put_state(k, id, st)
+  local raw = cmsgpack.pack(st)
+  redis.call('HSET', k.states, id, raw)
+  return raw
+end
+
+local function is_claimed(st)
+  return st[CLAIM] ~= '' and st[CLAIM_EXP] > NOW
+end
+
+local function remove_message(k, id)
+  redis.call('ZREM', k.all, id)
+  redis.call('ZREM', k.unclaimed, id)
+  redis.call('ZREM', k.free, id)
+  redis.call('ZREM', k.delayed, id)
+  redis.call('ZREM', k.expires, id)
+  redis.call('HDEL', k.bodies, id)
+  redis.call('HDEL', k.states, id)
+end
+
+-- An unclaimed message goes back to :unclaimed and :free (or :delayed).
+local function make_available(k, id, st)
+  redis.call('ZADD', k.unclaimed, st[SEQ], id)
+  if st[DELAY] > NOW then
+    redis.call('ZADD', k.delayed, st[DELAY], id)
+  else
+    redis.call('ZADD', k.free, st[SEQ], id)
+  end
+end
+
+-- Drop a claim and free the messages it still holds.
+local function release_claim(k, cid)
+  local raw = redis.call('HGET', k.claims, cid)
+  redis.call('HDEL', k.claims, cid)
+  redis.call('ZREM', k.claim_expires, cid)
+  if not raw then
+    return
+  end
+  for _, id in ipairs(cmsgpack.unpack(raw)[C_IDS]) do
+    local st = get_state(k, id)
+    if st and st[CLAIM] == cid then
+      st[CLAIM] = ''
+      st[CLAIM_EXP] = 0
+      put_state(k, id, st)
+      make_available(k, id, st)
+    end
+  end
+end
+
+-- Bring the queue's indexes up to NOW: expired claims release their
+-- messages, elapsed delays make messages free, expired messages go.
+-- Afterwards :free holds exactly the claimable messages and :unclaimed
+-- exactly the live messages not under a live claim. Each message is
+-- handled once per event, so the cost is paid back by the work that
+-- created it.
+local function normalize(k)
+  local changed = false
+  while true do
+    local cids = redis.call('ZRANGEBYSCORE', k.claim_expires, '-inf', NOW,
+                            'LIMIT', 0, 100)
+    if #cids == 0 then
+      break
+    end
+    for _, cid in ipairs(cids) do
+      release_claim(k, cid)
+    end
+    changed = true
+  end
+  while true do
+    local ids = redis.call('ZRANGEBYSCORE', k.delayed, '-inf', NOW,
+                           'LIMIT', 0, 100)
+    if #ids == 0 then
+      break
+    end
+    for _, id in ipairs(ids) do
+      redis.call('ZREM', k.delayed, id)
+      local seq = redis.call('ZSCORE', k.unclaimed, id)
+      if seq then
+        redis.call('ZADD', k.free, seq, id)
+      end
+    end
+    changed = true
+  end
+  while true do
+    local ids = redis.call('ZRANGEBYSCORE', k.expires, '-inf', NOW,
+                           'LIMIT', 0, 100)
+    if #ids == 0 then
+      break
+    end
+    for _, id in ipairs(ids) do
+      remove_message(k, id)
+    end
+  end
+  if changed then
+    refresh_expiry(k, 0)
+  end
+end
+
+-- Flat {id, state, body, ...} of the live messages a live claim holds.
+local function claim_messages(k, cid, claim)
+  local out = {}
+  for _, id in ipairs(claim[C_IDS]) do
+    local st, raw = get_state(k, id)
+    if st and st[CLAIM] == cid and st[EXPIRES] > NOW then
+      out[#out + 1] = id
+      out[#out + 1] = raw
+      out[#out + 1] = redis.call('HGET', k.bodies, id)
+    end
+  end
+  return out
+end
+
+-- Subscriptions: BASE is the subscription base key; each subscription is
+-- a hash BASE:sub:<id>, listed in the zset BASE:ids (by id) and the hash
+-- BASE:subscribers (subscriber -> id).
+local SUB_FIELDS = {'source', 'subscriber', 'ttl', 'options', 'confirmed',
+                    'created', 'expires'}
+local SUB_EXPIRES = 7
+
+local function sub_key(sid)
+  return BASE .. ':sub:' .. sid
+end
+
+local function sub_record(sid)
+  local rec = redis.call('HMGET', sub_key(sid), unpack(SUB_FIELDS))
+  if rec[SUB_EXPIRES] and tonumber(rec[SUB_EXPIRES]) > NOW then
+    return rec
+  end
+  return nil
+end
+
+local function drop_subscription(sid)
+  local key = sub_key(sid)
+  local subscriber = redis.call('HGET', key, 'subscriber')
+  redis.call('DEL', key)
+  redis.call('ZREM', BASE .. ':ids', sid)
+  if subscriber and
+      redis.call('HGET', BASE .. ':subscribers', subscriber) == sid then
+    redis.call('HDEL', BASE .. ':subscribers', subscriber)
+  end
+end
