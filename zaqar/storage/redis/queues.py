@@ -53,8 +53,19 @@ def _same(a: typing.Any, b: typing.Any) -> bool:
     return a == b
 
 
+def _candidates(wanted: typing.Any) -> list[typing.Any]:
+    """Filter values come from query strings: "5" also means 5."""
+    if isinstance(wanted, str):
+        try:
+            return [wanted, int(wanted)]
+        except ValueError:
+            pass
+    return [wanted]
+
+
 def _matches(metadata: base.Metadata, filters: base.Metadata) -> bool:
-    return all(key in metadata and _same(metadata[key], value)
+    return all(key in metadata
+               and any(_same(metadata[key], c) for c in _candidates(value))
                for key, value in filters.items())
 
 
