@@ -24,3 +24,14 @@ class API:
         self.messages = Messages(storage, self.validate, conf)
         self.claims = Claims(storage, self.validate, conf)
         self.subscriptions = Subscriptions(storage, self.validate, conf)
+
+    def ping(self) -> bool:
+        """Whether the storage answers right now (never raises)."""
+        return self.storage.is_alive()
+
+    def health(self) -> dict:
+        """The detailed health document; only reachability when the
+        storage does not answer."""
+        if not self.storage.is_alive():
+            return {"storage_reachable": False}
+        return self.storage.health()

@@ -68,6 +68,9 @@ class Queues:
         except storage_errors.QueueDoesNotExist:
             return {}
 
+    def exists(self, ctx: RequestContext, name: str) -> bool:
+        return self._queues.exists(name, ctx.project_id)
+
     def patch(self, ctx: RequestContext, name: str,
               document: typing.Any) -> dict:
         """Apply a metadata JSON-patch; return the stored result."""
