@@ -79,6 +79,36 @@ class PrivateDatabase:
             engine.dispose()
 
 
+def _in_schema(url: sa.URL, schema: str) -> sa.URL:
+    return url.update_query_dict({"options": f"-csearch_path={schema}"})
+
+
+def _in_database(url: sa.URL, database: str) -> sa.URL:
+    return url.set(database=database)
+
+
+def private_postgresql() -> PrivateDatabase:
+    """A schema of its own in ``tests.services.POSTGRES_URI``."""
+    return PrivateDatabase(
+        "PostgreSQL", services.POSTGRES_URI,
+        list_sql="SELECT nspname FROM pg_namespace "
+                 "WHERE nspname LIKE 'zaqar_test_%'",
+        create_sql='CREATE SCHEMA "{name}"',
+        drop_sql='DROP SCHEMA IF EXISTS "{name}" CASCADE',
+        uri_for=_in_schema)
+
+
+def private_mysql() -> PrivateDatabase:
+    """A database of its own on ``tests.services.MYSQL_URI``'s server."""
+    return PrivateDatabase(
+        "MySQL", services.MYSQL_URI,
+        list_sql="SELECT schema_name FROM information_schema.schemata "
+                 "WHERE schema_name LIKE 'zaqar\\_test\\_%'",
+        create_sql="CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
+        drop_sql="DROP DATABASE IF EXISTS `{name}`",
+        uri_for=_in_database)
+
+
 def management_conf(uri: str) -> cfg.ConfigOpts:
     """A configuration whose management store is ``uri`` (a copy, so the
     session's shared configuration stays untouched)."""

@@ -3,24 +3,10 @@ database of its own per test session."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from tests import services
 from tests.storage import sqldb
 from zaqar.storage.sqlalchemy import driver
 
-
-def _in_database(url: sa.URL, database: str) -> sa.URL:
-    return url.set(database=database)
-
-
-DATABASE = sqldb.PrivateDatabase(
-    "MySQL", services.MYSQL_URI,
-    list_sql="SELECT schema_name FROM information_schema.schemata "
-             "WHERE schema_name LIKE 'zaqar\\_test\\_%'",
-    create_sql="CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
-    drop_sql="DROP DATABASE IF EXISTS `{name}`",
-    uri_for=_in_database)
+DATABASE = sqldb.private_mysql()
 
 
 def data_driver(conf):

@@ -136,7 +136,12 @@ def _sqlite_engine(url: sa.URL, pool_size: int,
             "an in-memory SQLite database cannot be shared between "
             "connections; give a file path (sqlite:////path/zaqar.sqlite)")
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as err:
+        raise errors.ConnectionError(
+            f"cannot create the folder of the SQLite database: {err}"
+        ) from err
     engine = sa.create_engine(
         url, pool_size=pool_size, max_overflow=pool_size,
         connect_args={"timeout": busy_timeout, "check_same_thread": False})

@@ -10,17 +10,24 @@ advisory lock, MySQL/MariaDB a named lock (``GET_LOCK``).
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import typing
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
-from zaqar.storage import errors
-from zaqar.storage.sqlalchemy.database import Database, translate
+# Alembic announces its plugins (when imported) and its dialect (on every
+# start-up check) at INFO; only actual migrations deserve an operator's
+# attention.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from alembic.runtime.migration import MigrationContext  # noqa: E402
+from alembic.script import ScriptDirectory  # noqa: E402
+
+from zaqar.storage import errors  # noqa: E402
+from zaqar.storage.sqlalchemy.database import Database, translate  # noqa: E402
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                           "migrations")
@@ -53,7 +60,13 @@ def current(database: Database) -> str | None:
     """The revision the database is at (None: never migrated)."""
     def work(conn: sa.Connection) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
-    return database.read(work)
+    chatty = logging.getLogger("alembic.runtime.migration")
+    level = chatty.level
+    chatty.setLevel(logging.WARNING)
+    try:
+        return database.read(work)
+    finally:
+        chatty.setLevel(level)
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

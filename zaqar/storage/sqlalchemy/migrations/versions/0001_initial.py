@@ -1,5 +1,7 @@
-"""Initial schema: queues, messages, claims, subscriptions, pools,
-flavors, catalogue.
+"""Initial schema.
+
+Queues, messages, claims, subscriptions (data plane); pools, flavors,
+catalogue (control plane).
 
 Revision ID: 0001
 Revises:
