@@ -53,6 +53,7 @@ def test_bench_run_reports_every_operation(sqlite_server):
     assert result["server_url"] == sqlite_server.url
     assert result["duration"] >= 2
     assert result["interrupted"] is False
+    assert result["client_cpu_seconds"] > 0
     assert result["processes"] == {"producer": 1, "consumer": 1,
                                    "observer": 1, "pinger": 1}
     assert set(result["operations"]) == OPERATIONS

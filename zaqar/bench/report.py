@@ -25,6 +25,8 @@ def as_dict(result: Result) -> dict:
         "server_url": result.settings.server_url,
         "duration": round(result.duration, 3),
         "interrupted": result.interrupted,
+        # How much of the machine the load generator itself took.
+        "client_cpu_seconds": round(result.client_cpu, 2),
         "settings": dataclasses.asdict(result.settings),
         "processes": {role: result.settings.processes(role) for role in ROLES
                       if result.settings.processes(role)},
@@ -54,6 +56,7 @@ def as_table(result: Result) -> str:
         f"messages per post/claim/list: {s.messages_per_post}/"
         f"{s.messages_per_claim}/{s.messages_per_list}, "
         f"{s.num_queues} queues, bodies of {s.message_size} bytes",
+        f"client CPU: {result.client_cpu:.1f} s",
         "",
     ]
     rows = [COLUMNS]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import multiprocessing
 import queue as queue_module
+import resource
 import sys
 import time
 import typing
@@ -31,6 +32,7 @@ class Result:
     operations: dict[str, bench_stats.OpStats]
     queues: list[str]
     interrupted: bool = False
+    client_cpu: float = 0.0  # CPU seconds used by zaqar-bench itself
 
 
 def run(settings: Settings, progress_to: typing.TextIO | None = sys.stderr
@@ -83,12 +85,17 @@ def _load(settings: Settings, names: list[str],
             child.join(timeout=5)
             if child.is_alive():
                 child.kill()
+    client_cpu = sum(
+        getattr(resource.getrusage(who), field)
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        for field in ("ru_utime", "ru_stime"))
     failures = [value for _, elapsed, value in gathered if elapsed is None]
     if failures:
         raise BenchError("a load process failed:\n" + failures[0])
     duration = max(elapsed for _, elapsed, _ in gathered)
     merged = bench_stats.merge_all(value for _, _, value in gathered)
-    return Result(settings, duration, merged, names, interrupted)
+    return Result(settings, duration, merged, names, interrupted,
+                  client_cpu)
 
 
 def _wait_ready(channels: process.Channels, children: list) -> None:

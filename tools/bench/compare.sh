@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The whole comparison of doc/benchmarks.rst: every server in turn under
+# the same gunicorn flags, the same zaqar-bench mix against each, results
+# as JSON (and wrk's text) in $BENCH_RESULTS (default
+# /tmp/zaqar-bench-results). Then: tools/bench/summarize.py $BENCH_RESULTS
+#
+#   tools/bench/compare.sh [--workers 2] [--threads 4]
+#       [--worker-class gthread] [--keep-alive 5] [--timeout 30]
+#
+# Environment: MIX_TIME (25 s), PING_TIME (10 s), TARGETS (default
+# "bare upstream ours-redis ours-sqlite"), BENCH_VENV (/work/venv).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/common.sh"
+
+out=${BENCH_RESULTS:-/tmp/zaqar-bench-results}
+venv=${BENCH_VENV:-/work/venv}
+mix_time=${MIX_TIME:-25}
+ping_time=${PING_TIME:-10}
+targets=${TARGETS:-bare upstream ours-redis ours-sqlite}
+mkdir -p "$out"
+flags=("$@")
+PORT=0
+bench_parse_flags "$@"   # checks the flags once, before anything starts
+
+MIX=(--producer-processes 2 --producer-workers 4
+     --consumer-processes 2 --consumer-workers 4
+     --observer-processes 1 --observer-workers 2
+     --messages-per-post 10 --messages-per-claim 10 --messages-per-list 10
+     --num-queues 4 --message-size 100 --time "$mix_time")
+# The same 18 client threads, all sending GET /v2/ping.
+PING=(--producer-processes 0 --consumer-processes 0 --observer-processes 0
+      --pinger-processes 3 --pinger-workers 6 --time "$ping_time")
+
+server() {  # action target
+    case $2 in
+        bare) "$here/bare.sh" "$1" "${flags[@]}" ;;
+        upstream) "$here/upstream.sh" "$1" "${flags[@]}" ;;
+        ours-redis) "$here/ours.sh" "$1" redis "${flags[@]}" ;;
+        ours-sqlite) "$here/ours.sh" "$1" sqlite "${flags[@]}" ;;
+        *) bench_die "unknown target $2" ;;
+    esac
+}
+
+port_of() {
+    case $1 in bare) echo 8890 ;; upstream) echo 8891 ;;
+        ours-redis) echo 8892 ;; ours-sqlite) echo 8893 ;; esac
+}
+
+{
+    echo "date: $(date -u +%FT%TZ)"
+    echo "gunicorn flags: ${flags[*]:-(defaults of common.sh)} -> workers=$GUNICORN_WORKERS threads=$GUNICORN_THREADS class=$GUNICORN_WORKER_CLASS keep-alive=$GUNICORN_KEEPALIVE"
+    echo "mix: ${MIX[*]}"
+    echo "ping: ${PING[*]}"
+    echo "cpus: $(nproc), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
+} > "$out/setup.txt"
+
+for target in $targets; do
+    url=http://127.0.0.1:$(port_of "$target")
+    echo "== $target ($url)" >&2
+    server start "$target"
+    trap 'server stop "$target" >/dev/null 2>&1 || true' EXIT
+    if [ "$target" != bare ]; then
+        "$venv/bin/zaqar-bench" --server-url "$url" --json "${MIX[@]}" \
+            > "$out/$target-mix.json"
+    fi
+    "$venv/bin/zaqar-bench" --server-url "$url" --json "${PING[@]}" \
+        > "$out/$target-ping.json"
+    if command -v wrk >/dev/null; then
+        wrk -t 2 -c 18 -d "${ping_time}s" --latency \
+            -H "Client-ID: $BENCH_CLIENT_ID" -H "X-Project-ID: bench" \
+            "$url/v2/ping" > "$out/$target-wrk.txt"
+    fi
+    server stop "$target"
+    trap - EXIT
+done
+echo "results in $out; summary: $venv/bin/python $here/summarize.py $out" >&2
