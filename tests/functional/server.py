@@ -66,14 +66,19 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("zaqar-server exited:\n" + self.log())
-            try:
-                if requests.get(self.url + "/", timeout=1).status_code == 300:
-                    return self
-            except requests.ConnectionError:
-                pass
+            if self.ready():
+                return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("zaqar-server did not start:\n" + self.log())
+
+    def ready(self) -> bool:
+        """Whether the server answers yet (transports other than HTTP
+        override it)."""
+        try:
+            return requests.get(self.url + "/", timeout=1).status_code == 300
+        except requests.ConnectionError:
+            return False
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.process is None or self.process.poll() is not None:
