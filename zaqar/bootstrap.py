@@ -13,6 +13,7 @@ import typing
 from stevedore import driver as sd_driver
 
 from zaqar.api import API
+from zaqar.notification import service as notification_service
 from zaqar.storage import loader, pipeline
 
 TRANSPORT_NAMESPACE = "zaqar.transport"
@@ -37,7 +38,12 @@ class Bootstrap:
 
     @functools.cached_property
     def api(self) -> API:
-        return API(self.conf, self.storage)
+        api = API(self.conf, self.storage)
+        # Each serving process resumes pending notification deliveries
+        # (those of a crashed or restarted server included).
+        if notification_service.wanted(self.conf):
+            notification_service.for_storage(self.conf, self.storage).start()
+        return api
 
     @functools.cached_property
     def transport(self) -> typing.Any:

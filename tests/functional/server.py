@@ -77,7 +77,7 @@ class Server:
         override it)."""
         try:
             return requests.get(self.url + "/", timeout=1).status_code == 300
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             return False
 
     def stop(self, sig: int = signal.SIGTERM) -> None:

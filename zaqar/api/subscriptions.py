@@ -1,26 +1,54 @@
-"""Subscription operations, shared by every API version and transport."""
+"""Subscription operations, shared by every API version and transport.
+
+The same operations serve queue and topic subscriptions: a ``Namespace``
+says how the subscribed-to resource is named in confirmation requests.
+With ``[notification] require_confirmation``, subscribing (again, while
+unconfirmed) sends the subscriber a confirmation request and
+unsubscribing through ``confirm`` sends an unsubscribe confirmation.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import time
 import typing
 
 from zaqar.common import errors
 from zaqar.context import RequestContext
+from zaqar.notification import confirmation, service
 from zaqar.storage import errors as storage_errors
+
+LOG = logging.getLogger(__name__)
 
 UPDATABLE = ("subscriber", "ttl", "options")
 _DUPLICATE = ("Such subscription already exists.Subscriptions are unique by "
               "project + queue + subscriber URI.")
 
 
+@dataclasses.dataclass(frozen=True)
+class Namespace:
+    """``noun`` ("queue"/"topic") and ``base_path`` (``/v2/queues``) of
+    the resources subscribed to."""
+
+    noun: str
+    base_path: str
+
+
+QUEUES = Namespace("queue", "/v2/queues")
+TOPICS = Namespace("topic", "/v2/topics")
+
+
 class Subscriptions:
     def __init__(self, storage: typing.Any, validate: typing.Any,
-                 conf: typing.Any):
+                 conf: typing.Any, namespace: Namespace = QUEUES):
+        self._storage = storage
         self._queues = storage.queue_controller
         self._subscriptions = storage.subscription_controller
         self._validate = validate
+        self._conf = conf
         self._default_ttl = conf.transport.default_subscription_ttl
+        self._namespace = namespace
 
     def _check(self, document: dict) -> None:
         """The rules shared by create and update, in upstream's order."""
@@ -32,12 +60,15 @@ class Subscriptions:
             self._validate.subscription_ttl(document["ttl"], time.time())
 
     def create(self, ctx: RequestContext, queue: str, document: typing.Any,
-               conflict_headers: dict | None = None) -> tuple[str, bool]:
+               conflict_headers: dict | None = None,
+               endpoint: str | None = None) -> tuple[str, bool]:
         """Subscribe; returns ``(id, created)``.
 
         Subscribing an existing subscriber again returns the existing id
         while it is unconfirmed (``created`` False) and is a conflict once
-        it is confirmed. The queue is created if missing.
+        it is confirmed. The queue is created if missing. ``endpoint`` is
+        the Zaqar URL the client used (e-mail confirmation links carry
+        it).
         """
         if not isinstance(document, dict) or "subscriber" not in document:
             raise errors.ValidationFailed(
@@ -48,15 +79,19 @@ class Subscriptions:
         options = document.get("options") or {}
         self._queues.create(queue, ctx.project_id)
         try:
-            return self._subscriptions.create(queue, subscriber, ttl, options,
-                                              ctx.project_id), True
+            subscription_id = self._subscriptions.create(
+                queue, subscriber, ttl, options, ctx.project_id)
+            created = True
         except storage_errors.SubscriptionAlreadyExists:
             existing = self._subscriptions.get_with_subscriber(
                 queue, subscriber, ctx.project_id)
             if existing is None or existing["confirmed"]:
                 raise errors.Conflict(_DUPLICATE,
                                       headers=conflict_headers) from None
-            return existing["id"], False
+            subscription_id, created = existing["id"], False
+        self._ask_confirmation(ctx, queue, subscription_id, endpoint,
+                               unsubscribe=False)
+        return subscription_id, created
 
     def list(self, ctx: RequestContext, queue: str, marker: str | None,
              limit: int | None) -> list[dict]:
@@ -95,7 +130,7 @@ class Subscriptions:
         self._subscriptions.delete(queue, subscription_id, ctx.project_id)
 
     def confirm(self, ctx: RequestContext, queue: str, subscription_id: str,
-                document: typing.Any) -> bool:
+                document: typing.Any, endpoint: str | None = None) -> bool:
         """Set the confirmed flag; returns the new value."""
         confirmed = document.get("confirmed") if isinstance(
             document, dict) else None
@@ -107,4 +142,37 @@ class Subscriptions:
                                         ctx.project_id, confirmed=confirmed)
         except storage_errors.SubscriptionDoesNotExist as exc:
             raise errors.NotFound(str(exc)) from None
+        except storage_errors.StorageError:
+            LOG.exception("confirming subscription %s failed",
+                          subscription_id)
+            raise errors.APIError(
+                f"Subscription {subscription_id} could not be confirmed.",
+                title="Unable to confirm subscription") from None
+        if not confirmed:
+            self._ask_confirmation(ctx, queue, subscription_id, endpoint,
+                                   unsubscribe=True)
         return confirmed
+
+    def _ask_confirmation(self, ctx: RequestContext, queue: str,
+                          subscription_id: str, endpoint: str | None,
+                          unsubscribe: bool) -> None:
+        """Record the (un)subscribe confirmation request, when required."""
+        if not self._conf.notification.require_confirmation:
+            return
+        try:
+            subscription = self._subscriptions.get(queue, subscription_id,
+                                                   ctx.project_id)
+        except storage_errors.SubscriptionDoesNotExist:
+            return  # expired or deleted meanwhile: nobody to ask
+        try:
+            metadata = self._queues.get_metadata(queue, ctx.project_id)
+        except storage_errors.QueueDoesNotExist:
+            metadata = {}
+        kind = (confirmation.UNSUBSCRIBE if unsubscribe
+                else confirmation.SUBSCRIBE)
+        job = confirmation.job(
+            self._conf, kind, subscription, project=ctx.project_id,
+            name=queue, base_path=self._namespace.base_path,
+            noun=self._namespace.noun, metadata=metadata, endpoint=endpoint)
+        if job is not None:
+            service.for_storage(self._conf, self._storage).record([job])

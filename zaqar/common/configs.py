@@ -241,6 +241,7 @@ _GROUPS: list[tuple[str | None, list[cfg.Opt]]] = [
 _OPTION_MODULES: tuple[str, ...] = (
     "zaqar.storage.mongodb.options",
     "zaqar.storage.redis.options",
+    "zaqar.notification.options",
 )
 
 

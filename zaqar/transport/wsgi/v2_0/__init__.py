@@ -5,6 +5,7 @@ from __future__ import annotations
 import typing
 
 from zaqar.transport.wsgi.v2_0 import claims, home, messages, ping, queues
+from zaqar.transport.wsgi.v2_0 import subscriptions
 
 
 def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
@@ -20,6 +21,11 @@ def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
         (q + "/messages/{message_id}", messages.ItemResource(api)),
         (q + "/claims", claims.CollectionResource(api)),
         (q + "/claims/{claim_id}", claims.ItemResource(api)),
+        (q + "/subscriptions", subscriptions.CollectionResource(api)),
+        (q + "/subscriptions/{subscription_id}",
+         subscriptions.ItemResource(api)),
+        (q + "/subscriptions/{subscription_id}/confirm",
+         subscriptions.ConfirmResource(api)),
     ]
     if api.conf.admin_mode:
         table.append(("/v2/health", ping.HealthResource(api)))
