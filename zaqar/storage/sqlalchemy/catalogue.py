@@ -35,7 +35,8 @@ class CatalogueController(base.CatalogueBase):
 
     def get(self, project, queue):
         def work(conn: sa.Connection) -> dict:
-            row = conn.execute(sa.select(K).where(_this(project, queue))).first()
+            row = conn.execute(
+                sa.select(K).where(_this(project, queue))).first()
             if row is None:
                 raise errors.QueueNotMapped(queue, project)
             return _record(row)

@@ -59,7 +59,8 @@ class FlavorsController(base.FlavorsBase):
 
     def get(self, name, project=None, detailed=False):
         def work(conn: sa.Connection) -> dict:
-            row = conn.execute(sa.select(F).where(_this(name, project))).first()
+            row = conn.execute(
+                sa.select(F).where(_this(name, project))).first()
             if row is None:
                 raise errors.FlavorDoesNotExist(name)
             return _record(row, detailed)

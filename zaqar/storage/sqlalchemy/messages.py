@@ -86,7 +86,8 @@ class MessageController(base.MessageBase):
                     for message in messages]
             if not rows:
                 return []
-            if conn.dialect.insert_executemany_returning_sort_by_parameter_order:
+            dialect = conn.dialect
+            if dialect.insert_executemany_returning_sort_by_parameter_order:
                 return list(conn.execute(
                     sa.insert(M).returning(M.c.id,
                                            sort_by_parameter_order=True),
