@@ -50,3 +50,20 @@ def test_unwritable_sqlite_file(sql_conf, tmp_path):
 def test_unsupported_uri(uri):
     with pytest.raises(ValueError):
         Database(uri)
+
+
+@pytest.mark.parametrize("options", [{"pool_size": 0}, {"pool_size": "5"},
+                                     {"busy_timeout": True},
+                                     {"auto_migrate": "yes"}])
+def test_bad_pool_options(sql_conf, options):
+    with pytest.raises(ValueError, match="pool option"):
+        driver.DataDriver(sql_conf, options=options)
+
+
+def test_pool_options_override_and_unknown_keys_are_ignored(sql_conf):
+    data = driver.DataDriver(sql_conf, options={"pool_size": 2,
+                                                "database": "zaqar"})
+    try:
+        assert data.database.engine.pool.size() == 2
+    finally:
+        data.close()

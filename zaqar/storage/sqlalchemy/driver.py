@@ -29,8 +29,18 @@ def open_database(group: typing.Any, uri: str | None = None,
     """Connect as the option group says (``uri``/``options`` win) and
     bring the schema to head when ``auto_migrate`` is on."""
     settings = {name: getattr(group, name) for name in _OVERRIDABLE}
-    settings.update({k: v for k, v in (options or {}).items()
-                     if k in settings})
+    for key, value in (options or {}).items():
+        if key in ("pool_size", "busy_timeout"):
+            if isinstance(value, bool) or not isinstance(value, int) or (
+                    value < 1):
+                raise ValueError(f"pool option {key} must be a positive "
+                                 f"integer, not {value!r}")
+        elif key == "auto_migrate" and not isinstance(value, bool):
+            raise ValueError(f"pool option auto_migrate must be a boolean, "
+                             f"not {value!r}")
+        elif key not in settings:
+            continue
+        settings[key] = value
     database = Database(uri or group.uri, pool_size=settings["pool_size"],
                         busy_timeout=settings["busy_timeout"])
     if settings["auto_migrate"]:
