@@ -9,6 +9,7 @@ from zaqar.api.claims import Claims
 from zaqar.api.messages import Messages
 from zaqar.api.queues import Queues
 from zaqar.api.subscriptions import Subscriptions
+from zaqar.api.topics import Topics
 from zaqar.transport.validation import Validator
 
 
@@ -24,6 +25,7 @@ class API:
         self.messages = Messages(storage, self.validate, conf)
         self.claims = Claims(storage, self.validate, conf)
         self.subscriptions = Subscriptions(storage, self.validate, conf)
+        self.topics = Topics(conf, storage, self.validate)
 
     def ping(self) -> bool:
         """Whether the storage answers right now (never raises)."""

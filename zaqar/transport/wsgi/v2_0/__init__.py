@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 
 from zaqar.transport.wsgi.v2_0 import claims, home, messages, ping, queues
-from zaqar.transport.wsgi.v2_0 import subscriptions
+from zaqar.transport.wsgi.v2_0 import subscriptions, topics
 
 
 def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
@@ -27,6 +27,7 @@ def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
         (q + "/subscriptions/{subscription_id}/confirm",
          subscriptions.ConfirmResource(api)),
     ]
+    table.extend(topics.routes(api))
     if api.conf.admin_mode:
         table.append(("/v2/health", ping.HealthResource(api)))
     return table

@@ -53,7 +53,7 @@ class CollectionResource(Resource):
                 "No messages were found in the request body.")
         ids = self.api.messages.post(ctx, queue_name, document["messages"],
                                      metadata)
-        base = f"{self.prefix}/queues/{queue_name}/messages"
+        base = self.views.queue_href(queue_name) + "/messages"
         resp.location = base + "?ids=" + ",".join(ids)
         utils.write_json(resp, {"resources": [f"{base}/{mid}" for mid in ids]},
                          falcon.HTTP_201)
