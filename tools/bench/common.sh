@@ -6,7 +6,7 @@
 # Environment: BENCH_RUN_DIR (default /tmp/zaqar-bench-servers) holds one
 # folder per server with its config, pid file and logs.
 
-BENCH_RUN_DIR=${BENCH_RUN_DIR:-/tmp/zaqar-bench-servers}
+BENCH_RUN_DIR=$(realpath -m "${BENCH_RUN_DIR:-/tmp/zaqar-bench-servers}")
 BENCH_TOOLS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_REPO_DIR=$(cd "$BENCH_TOOLS_DIR/../.." && pwd)
 BENCH_CLIENT_ID=3381af92-2b9e-11e3-b191-71861300734c
@@ -61,6 +61,10 @@ bench_serve() {  # action run_dir gunicorn app [env assignments...]
     local action=$1 dir=$2 gunicorn=$3 app=$4
     shift 4
     bench_gunicorn_args "$dir"
+    # gunicorn puts the directory it was started from on sys.path before
+    # it applies --chdir: started from a checkout of this repository, the
+    # upstream server would import our zaqar package instead of its own.
+    cd "$dir"
     if [ "$action" = run ]; then
         exec env "$@" "$gunicorn" "${GUNICORN_ARGS[@]}" --chdir "$dir" "$app"
     fi

@@ -19,6 +19,7 @@ mix_time=${MIX_TIME:-25}
 ping_time=${PING_TIME:-10}
 targets=${TARGETS:-bare upstream ours-redis ours-sqlite}
 mkdir -p "$out"
+rm -f "$out/load.txt"
 flags=("$@")
 PORT=0
 bench_parse_flags "$@"   # checks the flags once, before anything starts
@@ -60,6 +61,8 @@ for target in $targets; do
     url=http://127.0.0.1:$(port_of "$target")
     echo "== $target ($url)" >&2
     server start "$target"
+    # Other work on the machine skews the numbers: keep a trace of it.
+    echo "$target start: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
     trap 'server stop "$target" >/dev/null 2>&1 || true' EXIT
     if [ "$target" != bare ]; then
         "$venv/bin/zaqar-bench" --server-url "$url" --json "${MIX[@]}" \
@@ -72,6 +75,7 @@ for target in $targets; do
             -H "Client-ID: $BENCH_CLIENT_ID" -H "X-Project-ID: bench" \
             "$url/v2/ping" > "$out/$target-wrk.txt"
     fi
+    echo "$target end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
     server stop "$target"
     trap - EXIT
 done
