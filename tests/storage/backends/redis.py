@@ -1,9 +1,12 @@
 """The Redis data driver on the local Redis (``tests.services.REDIS_URI``),
-database 5, emptied once per test run. Redis has no control plane here."""
+database 5, emptied at the start of a run that has it to itself. Redis
+has no control plane here."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import time
 import urllib.parse
 
 import redis
@@ -20,25 +23,47 @@ def uri() -> str:
     return urllib.parse.urlunsplit(parts._replace(path=f"/{DB}", query=""))
 
 
+_SESSIONS = b"zaqar-tests:sessions"  # hash: session -> expiry (epoch s)
+_SESSION_LIFETIME = 7200
+
+
 def _flush_once(client: redis.Redis) -> None:
-    """FLUSHDB at the start of a run; with pytest-xdist only the first
-    worker to arrive flushes (the run id marks it), so workers never wipe
-    each other's data."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))
-    marker = b"zaqar-tests:run"
+    """FLUSHDB at the start of a run, unless another run (another
+    engineer's, or a crashed one less than two hours ago) is using the
+    database: every test works in a project of its own, so sharing is
+    safe, but wiping another run's data is not. pytest-xdist workers of
+    one run share its run id, so only the first of them flushes."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid{os.getpid()}")
+    me = f"{run}/{os.getpid()}".encode()
     with client.pipeline() as pipe:
         while True:
             try:
-                pipe.watch(marker)
-                if pipe.get(marker) == run.encode():
-                    return
+                pipe.watch(_SESSIONS)
+                now = time.time()
+                sessions = pipe.hgetall(_SESSIONS)
+                others = [name for name, until in sessions.items()
+                          if float(until) > now
+                          and name.split(b"/")[0] != run.encode()]
+                mine = [name for name in sessions
+                        if name.split(b"/")[0] == run.encode()]
                 pipe.multi()
-                pipe.flushdb()
-                pipe.set(marker, run)
+                if not others and not mine:
+                    pipe.flushdb()
+                pipe.hset(_SESSIONS, me, now + _SESSION_LIFETIME)
                 pipe.execute()
-                return
+                break
             except redis.WatchError:
                 continue
+    atexit.register(_leave, me)
+
+
+def _leave(me: bytes) -> None:
+    try:
+        client = redis.Redis.from_url(uri(), socket_timeout=2)
+        client.hdel(_SESSIONS, me)
+        client.close()
+    except redis.RedisError:
+        pass  # the entry expires by itself
 
 
 def data_driver(conf):
