@@ -44,8 +44,10 @@ class MessageController(base.MessageBase):
         client = b"" if client_uuid is None else keys.to_bytes(
             str(client_uuid))
         args = [keys.to_bytes(queue), client] + _post_args(ids, messages)
-        connection.call(self.driver.settings, lambda: self.driver.queue_script(
-            "message_post", project, queue, args))
+        connection.call(
+            self.driver.settings,
+            lambda: self.driver.queue_script("message_post", project, queue,
+                                             args))
         return ids
 
     @connection.guarded

@@ -130,8 +130,8 @@ class SubscriptionController(base.SubscriptionBase):
     @connection.guarded
     def confirm(self, queue: str, subscription_id: str, project: str | None,
                 confirmed: bool = True) -> None:
-        code = self._run("subscription_confirm", queue, project,
-                         [keys.to_bytes(subscription_id), int(bool(confirmed))])
+        args = [keys.to_bytes(subscription_id), int(bool(confirmed))]
+        code = self._run("subscription_confirm", queue, project, args)
         if code != 0:
             raise errors.SubscriptionDoesNotExist(subscription_id)
 
