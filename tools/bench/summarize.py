@@ -1,7 +1,8 @@
 """Print the results of compare.sh as the reStructuredText tables of
-doc/benchmarks.rst.
+doc/benchmarks.rst. With several result folders (repeated rounds), each
+figure is the median of the rounds.
 
-    python tools/bench/summarize.py /tmp/zaqar-bench-results
+    python tools/bench/summarize.py /tmp/zaqar-bench-results [MORE...]
 """
 
 from __future__ import annotations
@@ -9,29 +10,96 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import statistics
 import sys
 
 TARGETS = ("bare", "upstream", "ours-redis", "ours-sqlite")
 NAMES = {"bare": "bare Falcon 204", "upstream": "upstream 23.0.1, Redis",
          "ours-redis": "ours, Redis", "ours-sqlite": "ours, SQLite"}
+MIX_COLUMNS = [
+    ("posted msg/s", "post_mps"), ("claimed+deleted msg/s", "delete_mps"),
+    ("listed msg/s", "list_mps"), ("req/s", "rps"), ("errors", "errors"),
+    ("post p50/p99 ms", "post"), ("claim p50/p99 ms", "claim"),
+    ("delete p50/p99 ms", "delete"), ("list p50/p99 ms", "list"),
+    ("client CPU (cores)", "client_cpu")]
+PING_COLUMNS = [
+    ("ping req/s (zaqar-bench)", "rps"), ("p50 ms", "p50"),
+    ("p99 ms", "p99"), ("errors", "errors"), ("ping req/s (wrk)", "wrk_rps"),
+    ("wrk p99 ms", "wrk_p99")]
 
 
-def load(folder: pathlib.Path, target: str, kind: str) -> dict | None:
-    path = folder / f"{target}-{kind}.json"
+def _load(folder: pathlib.Path, name: str) -> dict | None:
+    path = folder / name
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def wrk(folder: pathlib.Path, target: str) -> tuple[str, str]:
-    """Requests/s and p99 latency from wrk's --latency output."""
+def mix_metrics(folder: pathlib.Path, target: str) -> dict | None:
+    doc = _load(folder, f"{target}-mix.json")
+    if doc is None:
+        return None
+    ops = doc["operations"]
+    metrics = {
+        "post_mps": ops["post"]["messages_per_second"],
+        "delete_mps": ops["delete"]["messages_per_second"],
+        "list_mps": ops["list"]["messages_per_second"],
+        "rps": doc["total"]["requests_per_second"],
+        "errors": doc["total"]["errors"],
+        "client_cpu": doc["client_cpu_seconds"] / doc["duration"],
+    }
+    for op in ("post", "claim", "delete", "list"):
+        latency = ops[op]["latency_ms"]
+        metrics[op] = (latency["p50"], latency["p99"])
+    return metrics
+
+
+def ping_metrics(folder: pathlib.Path, target: str) -> dict | None:
+    doc = _load(folder, f"{target}-ping.json")
+    if doc is None:
+        return None
+    op = doc["operations"]["ping"]
+    metrics = {"rps": op["requests_per_second"],
+               "p50": op["latency_ms"]["p50"], "p99": op["latency_ms"]["p99"],
+               "errors": op["errors"], "wrk_rps": None, "wrk_p99": None}
     path = folder / f"{target}-wrk.txt"
-    if not path.exists():
-        return "-", "-"
-    text = path.read_text()
-    rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
-    p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-    return (f"{float(rate.group(1)):.0f}" if rate else "-",
-            f"{float(p99.group(1)) * scale[p99.group(2)]:.2f}" if p99 else "-")
+    if path.exists():
+        text = path.read_text()
+        rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
+        p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+        metrics["wrk_rps"] = float(rate.group(1)) if rate else None
+        metrics["wrk_p99"] = (float(p99.group(1)) * scale[p99.group(2)]
+                              if p99 else None)
+    return metrics
+
+
+def median(runs: list[dict]) -> dict:
+    """Per-key median over rounds (pairs: per element)."""
+    result = {}
+    for key in runs[0]:
+        values = [run[key] for run in runs]
+        if isinstance(values[0], tuple):
+            result[key] = tuple(_median([v[i] for v in values])
+                                for i in range(len(values[0])))
+        else:
+            result[key] = _median(values)
+    return result
+
+
+def _median(values: list) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def cell(value, key: str) -> str:
+    if isinstance(value, tuple):
+        return " / ".join(cell(v, "ms") for v in value)
+    if value is None:
+        return "-"
+    if key == "client_cpu":
+        return f"{value:.2f}"
+    if key in ("ms", "p50", "p99", "wrk_p99"):
+        return f"{value:.1f}"
+    return f"{value:.0f}"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -43,65 +111,46 @@ def table(header: list[str], rows: list[list[str]]) -> str:
                      + [rule])
 
 
-def ms(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def main(folder: pathlib.Path) -> None:
-    mix_rows, ping_rows = [], []
-    mixes = {t: load(folder, t, "mix") for t in TARGETS}
+def gather(folders: list[pathlib.Path], read) -> dict[str, dict]:
+    found = {}
     for target in TARGETS:
-        mix = mixes[target]
-        if mix:
-            ops = mix["operations"]
-            get = lambda op, key: ops.get(op, {}).get(key)
-            lat = lambda op, p: ops.get(op, {}).get("latency_ms", {}).get(p)
-            mix_rows.append([
-                NAMES[target],
-                f"{get('post', 'messages_per_second'):.0f}",
-                f"{get('delete', 'messages_per_second'):.0f}",
-                f"{get('list', 'messages_per_second'):.0f}",
-                f"{mix['total']['requests_per_second']:.0f}",
-                str(mix["total"]["errors"]),
-                f"{ms(lat('post', 'p50'))} / {ms(lat('post', 'p99'))}",
-                f"{ms(lat('claim', 'p50'))} / {ms(lat('claim', 'p99'))}",
-                f"{ms(lat('delete', 'p50'))} / {ms(lat('delete', 'p99'))}",
-                f"{ms(lat('list', 'p50'))} / {ms(lat('list', 'p99'))}",
-                f"{mix['client_cpu_seconds'] / mix['duration']:.2f}",
-            ])
-        ping = load(folder, target, "ping")
-        if ping:
-            op = ping["operations"]["ping"]
-            rate, p99 = wrk(folder, target)
-            ping_rows.append([
-                NAMES[target], f"{op['requests_per_second']:.0f}",
-                ms(op["latency_ms"]["p50"]), ms(op["latency_ms"]["p99"]),
-                str(op["errors"]), rate, p99])
-    print(table(["server", "posted msg/s", "claimed+deleted msg/s",
-                 "listed msg/s", "req/s", "errors", "post p50/p99 ms",
-                 "claim p50/p99 ms", "delete p50/p99 ms", "list p50/p99 ms",
-                 "client CPU cores"], mix_rows))
+        runs = [m for m in (read(f, target) for f in folders) if m]
+        if runs:
+            found[target] = median(runs)
+    return found
+
+
+def main(folders: list[pathlib.Path]) -> None:
+    mixes = gather(folders, mix_metrics)
+    pings = gather(folders, ping_metrics)
+    print(f"median of {len(folders)} round(s)\n")
+    print(table(["server"] + [title for title, _ in MIX_COLUMNS],
+                [[NAMES[t]] + [cell(m[key], key) for _, key in MIX_COLUMNS]
+                 for t, m in mixes.items()]))
     print()
-    print(table(["server", "ping req/s (zaqar-bench)", "p50 ms", "p99 ms",
-                 "errors", "ping req/s (wrk)", "wrk p99 ms"], ping_rows))
-    up, ours = mixes.get("upstream"), mixes.get("ours-redis")
+    print(table(["server"] + [title for title, _ in PING_COLUMNS],
+                [[NAMES[t]] + [cell(m[key], key) for _, key in PING_COLUMNS]
+                 for t, m in pings.items()]))
     print()
-    if up and ours:
-        for op, what in (("post", "posted"), ("delete", "claimed+deleted")):
-            ratio = (ours["operations"][op]["messages_per_second"]
-                     / up["operations"][op]["messages_per_second"])
-            print(f"{what} msg/s, ours on Redis / upstream: {ratio:.2f}x")
-    bare = load(folder, "bare", "ping")
+    up = mixes.get("upstream")
+    for target in ("ours-redis", "ours-sqlite"):
+        ours = mixes.get(target)
+        if up and ours:
+            print(f"{NAMES[target]} / upstream: posted msg/s "
+                  f"{ours['post_mps'] / up['post_mps']:.2f}x, "
+                  f"claimed+deleted msg/s "
+                  f"{ours['delete_mps'] / up['delete_mps']:.2f}x")
+    bare = pings.get("bare")
     if bare:
-        ceiling = bare["operations"]["ping"]["requests_per_second"]
         for target in ("upstream", "ours-redis", "ours-sqlite"):
-            if mixes.get(target):
-                share = mixes[target]["total"]["requests_per_second"] / ceiling
-                print(f"{NAMES[target]}: mix req/s = {share:.2f} of bare "
+            if target in mixes:
+                print(f"{NAMES[target]}: mix req/s = "
+                      f"{mixes[target]['rps'] / bare['rps']:.2f} of bare "
                       "Falcon ping req/s (zaqar-bench)")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not pathlib.Path(sys.argv[1]).is_dir():
-        sys.exit("usage: summarize.py RESULTS_FOLDER")
-    main(pathlib.Path(sys.argv[1]))
+    paths = [pathlib.Path(p) for p in sys.argv[1:]]
+    if not paths or not all(p.is_dir() for p in paths):
+        sys.exit("usage: summarize.py RESULTS_FOLDER [MORE...]")
+    main(paths)
