@@ -8,6 +8,9 @@ import json
 
 import msgpack
 import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.functional.websocket.client import Client
 
 NO_REQUEST = {"action": None, "body": {}, "headers": {}, "api": "v2"}
 SCHEMA = {"error": "Schema validation failed."}
@@ -234,3 +237,21 @@ def test_pipelined_frames_are_answered_in_order(client):
         answer = client.reply()
         assert answer.request["body"] == {"queue_name": name}
         assert answer.body == f"Queue {name} created."
+
+
+def test_frame_beyond_the_read_limit_closes_with_1009(server, project):
+    # Four times the frame limit: not buffered, the connection is closed
+    # cleanly (close frame 1009, message too big).
+    with Client(server.url, project) as client:
+        client.send("x" * (4 * (262144 + 65536) + 1))
+        with pytest.raises(ConnectionClosed) as info:
+            client.receive()
+        assert info.value.rcvd.code == 1009
+
+
+def test_invalid_utf8_text_closes_with_1007(server, project):
+    with Client(server.url, project) as client:
+        client.connection.send(b"\xff\xfe", text=True)
+        with pytest.raises(ConnectionClosed) as info:
+            client.receive()
+        assert info.value.rcvd.code == 1007
