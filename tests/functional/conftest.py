@@ -41,11 +41,12 @@ def store_options(store: str) -> dict:
     if store == "mongodb":
         if "mongodb" not in drivers:
             pytest.skip("the mongodb driver is not installed")
-        from tests.storage.backends import mongodb
-        uri = mongodb.ensure_running()
+        from tests.storage.mongodb import server as mongodb
+        # database() starts mongod if needed and names a database of this
+        # session's own, dropped at exit.
         return {"drivers": {"message_store": "mongodb"},
                 "drivers:message_store:mongodb": {
-                    "uri": uri, "database": "zaqar_functional"}}
+                    "uri": mongodb.URI, "database": mongodb.database()}}
     raise ValueError(store)
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import typing
 
 from zaqar.common import errors
 from zaqar.transport.validation import INT64_MAX, INT64_MIN
 
 _encoder = json.JSONEncoder(ensure_ascii=False)
+
+# Objects and arrays may nest this deep in a request document. Deeper
+# documents gain nothing and some stores cannot keep them (MongoDB stops
+# at 100 levels, counting its own wrapping), so they are refused up front.
+MAX_DEPTH = 64
+_UNPARSABLE = "Request body could not be parsed."
+_TOO_DEEP = f"JSON is nested too deeply (more than {MAX_DEPTH} levels)."
 
 
 class _IntegerTooLarge(ValueError):
@@ -22,25 +30,63 @@ def _parse_int(text: str) -> int:
     return value
 
 
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e400: not representable in JSON out
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
 def _reject_constant(name: str) -> typing.NoReturn:
     raise ValueError(f"{name} is not JSON")
+
+
+def _check_text(text: str) -> None:
+    """A lone surrogate (``"\\ud800"``) cannot be stored nor answered."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise errors.InvalidBody(_UNPARSABLE) from None
+
+
+def _check_tree(document: typing.Any) -> None:
+    """Nesting depth and strings of a parsed document, without recursion."""
+    pending = [(document, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise errors.InvalidBody(_TOO_DEEP)
+            if isinstance(value, dict):
+                for key in value:
+                    _check_text(key)
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            _check_text(value)
 
 
 def loads(data: bytes | str) -> typing.Any:
     """Parse a request document: an object or an array.
 
-    Raises InvalidBody with the contract's texts for anything else.
+    Bytes must be UTF-8 (no BOM). Raises InvalidBody with the contract's
+    texts for anything else, and for documents nested deeper than
+    MAX_DEPTH.
     """
     try:
-        doc = json.loads(data, parse_int=_parse_int,
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        doc = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
                          parse_constant=_reject_constant)
     except _IntegerTooLarge:
         raise errors.InvalidBody(
             "JSON contains integer that is too large.") from None
+    except RecursionError:
+        raise errors.InvalidBody(_TOO_DEEP) from None
     except (ValueError, TypeError):
-        raise errors.InvalidBody("Request body could not be parsed.") from None
+        raise errors.InvalidBody(_UNPARSABLE) from None
     if not isinstance(doc, (dict, list)):
-        raise errors.InvalidBody("Request body could not be parsed.")
+        raise errors.InvalidBody(_UNPARSABLE)
+    _check_tree(doc)
     return doc
 
 

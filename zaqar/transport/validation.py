@@ -189,6 +189,14 @@ class Validator:
 
     # -- messages ---------------------------------------------------------
 
+    def message_post_limit(self, queue_max: typing.Any = None) -> int:
+        """Largest message POST body for a queue whose
+        ``_max_messages_post_size`` is ``queue_max``."""
+        config_max = self._limits.max_messages_post_size
+        if queue_max and is_int(queue_max) and queue_max < config_max:
+            return queue_max
+        return config_max
+
     def message_post_size(self, length: int | None,
                           queue_max: typing.Any = None) -> None:
         """``queue_max`` is the queue's ``_max_messages_post_size``."""

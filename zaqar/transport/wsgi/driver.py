@@ -9,11 +9,16 @@ import falcon
 from gunicorn.app import base as gunicorn_base
 
 from zaqar.transport import auth
-from zaqar.transport.wsgi import errors, middleware, v2_0, versions
+from zaqar.transport.wsgi import errors, framing, middleware, v2_0, versions
 
 
-def make_app(bootstrap: typing.Any) -> falcon.App:
+def make_app(bootstrap: typing.Any) -> framing.Framing:
     """The complete WSGI application of one worker process."""
+    return framing.Framing(make_falcon_app(bootstrap))
+
+
+def make_falcon_app(bootstrap: typing.Any) -> falcon.App:
+    """The routes, the request checks and the error serialisation."""
     conf = bootstrap.conf
     app = falcon.App(middleware=[
         middleware.RequestChecks(conf, auth.Policy(conf))])
@@ -51,7 +56,7 @@ class Driver:
         self._conf = conf
         self._bootstrap = bootstrap
 
-    def app(self) -> falcon.App:
+    def app(self) -> framing.Framing:
         return make_app(self._bootstrap)
 
     def gunicorn_options(self) -> dict:

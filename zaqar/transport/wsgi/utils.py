@@ -18,18 +18,76 @@ def context(req: falcon.Request) -> RequestContext:
     return req.context.zaqar
 
 
-def read_body(req: falcon.Request, required: bool = True) -> bytes | None:
+# Bodies of endpoints that have no size limit of their own (claims, purge)
+# may not be larger than this many bytes.
+GENERIC_BODY_LIMIT = 65536
+
+
+# A body refused for its declared size is still read and dropped when it
+# is at most this large, so that the client's keep-alive connection stays
+# usable; a larger one is left to the WSGI server, which ends the
+# connection after the answer.
+DISCARD_LIMIT = 1024 * 1024
+
+
+def _discard(stream: typing.Any, budget: int) -> None:
+    """Read and drop up to ``budget`` bytes of the rest of a body."""
+    try:
+        while budget > 0:
+            chunk = stream.read(min(65536, budget))
+            if not chunk:
+                return
+            budget -= len(chunk)
+    except Exception:  # the WSGI server's own error for a broken body
+        pass
+
+
+def _generic_too_large(length: int) -> typing.NoReturn:
+    raise errors.InvalidBody(
+        f"Request body is too large. Max size: {GENERIC_BODY_LIMIT}")
+
+
+def check_declared_size(req: falcon.Request, limit: int,
+                        too_large: typing.Callable[[int], typing.Any] =
+                        _generic_too_large) -> None:
+    """Refuse, before reading it, a body whose Content-Length exceeds
+    ``limit``: ``too_large(length)`` raises the endpoint's own error."""
+    length = req.content_length
+    if length is not None and length > limit:
+        if length <= DISCARD_LIMIT:
+            _discard(req.bounded_stream, length)
+        too_large(length)
+
+
+def read_body(req: falcon.Request, required: bool = True,
+              limit: int = GENERIC_BODY_LIMIT,
+              too_large: typing.Callable[[int], typing.Any] =
+              _generic_too_large) -> bytes | None:
     """The raw body, or None when there is none and it is optional.
 
-    No Content-Length means no body; ``Content-Length: 0`` on a required
-    body is an unparsable one (as upstream answers).
+    No Content-Length (and no chunked body) means no body;
+    ``Content-Length: 0`` on a required body is an unparsable one (as
+    upstream answers). ``too_large(size)`` raises the endpoint's own error
+    when the declared length (checked before reading) or the length of a
+    chunked body exceeds ``limit``.
     """
     length = req.content_length
-    if length is None and not req.get_header("Transfer-Encoding"):
+    chunked = "chunked" in (req.get_header("Transfer-Encoding") or "").lower()
+    if length is None and not chunked:
         if required:
             raise errors.InvalidBody("Request body can not be empty")
         return None
-    data = req.bounded_stream.read()
+    check_declared_size(req, limit, too_large)
+    try:
+        if chunked:
+            data = req.stream.read(limit + 1)
+        else:
+            data = req.bounded_stream.read()
+    except Exception:  # the WSGI server's own error for a broken body
+        raise errors.InvalidBody("Request body could not be parsed.") from None
+    if len(data) > limit:
+        _discard(req.stream, DISCARD_LIMIT)
+        too_large(len(data))
     if not data:
         if required:
             raise errors.InvalidBody("Request body could not be parsed.")
@@ -37,9 +95,12 @@ def read_body(req: falcon.Request, required: bool = True) -> bytes | None:
     return data
 
 
-def read_json(req: falcon.Request, required: bool = True) -> typing.Any:
+def read_json(req: falcon.Request, required: bool = True,
+              limit: int = GENERIC_BODY_LIMIT,
+              too_large: typing.Callable[[int], typing.Any] =
+              _generic_too_large) -> typing.Any:
     """The parsed JSON document (object or array), or None."""
-    data = read_body(req, required)
+    data = read_body(req, required, limit, too_large)
     return None if data is None else json_utils.loads(data)
 
 

@@ -45,9 +45,11 @@ class CollectionResource(Resource):
                 queue_name: str) -> None:
         ctx = utils.context(req)
         metadata = self.api.messages.queue_metadata(ctx, queue_name)
-        self.api.validate.message_post_size(
-            req.content_length, metadata.get("_max_messages_post_size"))
-        document = utils.read_json(req)
+        queue_max = metadata.get("_max_messages_post_size")
+        document = utils.read_json(
+            req, limit=self.api.validate.message_post_limit(queue_max),
+            too_large=lambda size: self.api.validate.message_post_size(
+                size, queue_max))
         if not isinstance(document, dict) or "messages" not in document:
             raise errors.ValidationFailed(
                 "No messages were found in the request body.")
@@ -83,9 +85,10 @@ class CollectionResource(Resource):
         metadata = self.api.messages.queue_metadata(ctx, queue_name)
         if params.read["include_delayed"] is None and \
                 not self.api.messages.default_delay(metadata):
-            # As upstream: queues without a default delay advertise
-            # include_delayed=true in their links.
-            params.read["include_delayed"] = True
+            # As upstream: on a queue without a default delay, listings
+            # include delayed messages unless the client says otherwise,
+            # and the links say so.
+            params.read["include_delayed"] = include_delayed = True
         messages = self.api.messages.list(
             ctx, queue_name, marker, limit, echo, include_claimed,
             include_delayed)

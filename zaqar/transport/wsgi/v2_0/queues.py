@@ -61,8 +61,9 @@ class ItemResource(Resource):
     @unavailable("Queue could not be created.")
     def on_put(self, req: falcon.Request, resp: falcon.Response,
                queue_name: str) -> None:
-        self.api.validate.queue_metadata_length(req.content_length)
-        document = utils.read_json(req, required=False)
+        document = utils.read_json(
+            req, required=False, limit=self.conf.transport.max_queue_metadata,
+            too_large=self.api.validate.queue_metadata_length)
         if document is not None:
             json_utils.expect(document, dict)
         created = self.api.queues.create(utils.context(req), queue_name,
@@ -77,22 +78,25 @@ class ItemResource(Resource):
                                                 queue_name)
         utils.write_json(resp, self.api.queues.with_defaults(metadata))
 
+    def _check_patch_size(self, length: int) -> None:
+        try:
+            self.api.validate.queue_metadata_length(length)
+        except errors.ValidationFailed as exc:
+            raise errors.InvalidBody(exc.description) from None
+
     @unavailable("Queue could not be updated.")
     def on_patch(self, req: falcon.Request, resp: falcon.Response,
                  queue_name: str) -> None:
-        try:
-            self.api.validate.queue_metadata_length(req.content_length)
-        except errors.ValidationFailed as exc:
-            raise errors.InvalidBody(exc.description) from None
+        utils.check_declared_size(req, self.conf.transport.max_queue_metadata,
+                                  self._check_patch_size)
         media = (req.content_type or "").split(";")[0].strip().lower()
         if media != JSON_PATCH:
             raise falcon.HTTPUnsupportedMediaType(
                 description="Accepted media type for PATCH: "
                             f"{{'Accept-Patch': '{JSON_PATCH}'}}.")
-        try:
-            data = utils.read_body(req)
-        except errors.InvalidBody:
-            data = None
+        data = utils.read_body(
+            req, required=False, limit=self.conf.transport.max_queue_metadata,
+            too_large=self._check_patch_size)
         if not data:
             raise errors.InvalidBody(
                 "PATCH body could not be empty for update.")
