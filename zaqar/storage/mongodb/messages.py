@@ -3,7 +3,7 @@
 Fields: ``p`` project, ``q`` queue, ``k`` sequence number in the queue
 (unique with p and q; FIFO order and paging follow it), ``b`` body,
 ``t`` current TTL, ``c`` creation time, ``e`` expiry (a date, for the TTL
-index), ``d`` the time its delay ends, ``u`` the poster's client id,
+index), ``d`` the time its delay ends (0 without delay), ``u`` the poster's client id,
 ``cl``/``ce`` the id and expiry of the claim that last took it, ``cc`` the
 number of claims counted for it.
 
@@ -25,6 +25,7 @@ import uuid
 import bson
 from pymongo import ReturnDocument
 from pymongo import errors as mongo_errors
+from pymongo import read_concern
 
 from zaqar.storage import base
 from zaqar.storage import errors
@@ -101,6 +102,18 @@ class MessageController(base.MessageBase):
     def _queues(self):
         return self.driver.db[queues.COLLECTION]
 
+    @property
+    def _snapshot(self):
+        """The collection read at one point in time. A plain query may
+        yield and continue on a newer snapshot: it could pass the place of
+        message k before k committed and then see k+1, and a reader paging
+        by marker would skip k. Commits are ordered by the counter, so any
+        single snapshot holding k+1 holds k."""
+        if not self.driver.connection.transactions:
+            return self._col  # standalone: no snapshot reads
+        return self._col.with_options(
+            read_concern=read_concern.ReadConcern("snapshot"))
+
     # -- sequence numbers -----------------------------------------------
 
     def reserve(self, session: typing.Any, queue: str, project: str | None,
@@ -154,7 +167,7 @@ class MessageController(base.MessageBase):
             query.update(unclaimed(now))
         if not include_delayed:
             query["d"] = {"$lte": now}
-        cursor = self._col.find(query).sort("k", 1).limit(limit)
+        cursor = self._snapshot.find(query).sort("k", 1).limit(limit)
         return [to_record(doc, now) for doc in cursor]
 
     @retry.retried
@@ -230,7 +243,11 @@ class MessageController(base.MessageBase):
                 "_id": bson.ObjectId(), "p": project, "q": queue,
                 "b": documents.encode(message.get("body")), "t": ttl,
                 "c": now, "e": documents.to_datetime(now + ttl),
-                "d": now + delay, "u": client_uuid,
+                # Undelayed messages get 0, not "now": the clocks of two
+                # producers need not agree with the order in which they
+                # commit, and a later message visible before an earlier
+                # one would make marker paging skip the earlier.
+                "d": now + delay if delay > 0 else 0, "u": client_uuid,
                 "cl": None, "ce": None, "cc": 0,
             })
         ids = [doc["_id"] for doc in docs]
