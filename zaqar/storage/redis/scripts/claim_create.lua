@@ -33,6 +33,7 @@ local function move_to_dead_letter(id, st)
   local base = PREFIX .. ':q:' .. enc(dlq)
   ensure_queue(base, dlq)
   local d = queue_keys(base)
+  drop_if_dead(d)
   st[SEQ] = redis.call('HINCRBY', base, 'seq', 1)
   st[CLAIM] = ''
   st[CLAIM_EXP] = 0

@@ -78,20 +78,31 @@ local function extend(key, ms)
 end
 
 -- Keep every message key of the queue alive until the latest expiry any
--- of its messages or claims ever had ("hz", the horizon), so Redis
--- reclaims the whole structure once everything in it is dead.
+-- of its messages or claims ever had ("hz", the horizon), plus the
+-- margin, plus one second: Redis then frees the whole structure once
+-- everything in it is dead, and never before a script sees hz pass.
 local function refresh_expiry(k, latest)
   local hz = tonumber(redis.call('HGET', k.base, 'hz') or '0')
   if latest > hz then
     hz = latest
     redis.call('HSET', k.base, 'hz', int(hz))
   end
-  local ms = hz - NOW + MARGIN
-  if ms < 1000 then
-    ms = 1000
-  end
+  local ms = math.max(hz - NOW, 0) + MARGIN + 1000
   for _, name in ipairs(MESSAGE_KEYS) do
     extend(k[name], ms)
+  end
+end
+
+-- Once the horizon has passed every message and claim of the queue is
+-- dead: drop all message keys together, whichever of them Redis has
+-- already expired, so the indexes never disagree.
+local function drop_if_dead(k)
+  local hz = tonumber(redis.call('HGET', k.base, 'hz') or '0')
+  if hz > 0 and hz <= NOW then
+    for _, name in ipairs(MESSAGE_KEYS) do
+      redis.call('UNLINK', k[name])
+    end
+    redis.call('HDEL', k.base, 'hz')
   end
 end
 
@@ -182,6 +193,7 @@ end
 -- handled once per event, so the cost is paid back by the work that
 -- created it.
 local function normalize(k)
+  drop_if_dead(k)
   local changed = false
   while true do
     local cids = redis.call('ZRANGEBYSCORE', k.claim_expires, '-inf', NOW,

@@ -12,6 +12,7 @@ ensure_queue(BASE, ARGV[3])
 if n == 0 then
   return 0
 end
+drop_if_dead(k)
 local client = ARGV[4]
 local seq = redis.call('HINCRBY', BASE, 'seq', n) - n
 local states, bodies, all, free, delayed, expires = {}, {}, {}, {}, {}, {}
