@@ -83,21 +83,38 @@ def _json_constant(name: str) -> typing.NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def _plain(document: typing.Any) -> None:
-    """MessagePack can carry what JSON cannot (binary strings, extension
-    types, non-string keys, huge or non-finite numbers); such values
-    could be neither stored nor answered, so they are refused."""
-    pending = [document]
+# The frame wraps the body one level deeper than an HTTP request body:
+# both transports accept the same documents (json_utils.MAX_DEPTH).
+MAX_FRAME_DEPTH = json_utils.MAX_DEPTH + 1
+
+
+def _check_document(document: typing.Any, strings: bool) -> None:
+    """Refuse what could be neither stored nor answered, without
+    recursion: nesting deeper than HTTP accepts and, from MessagePack,
+    binary strings, extension types, non-string keys, integers outside
+    64 bits and non-finite floats. ``strings``: also refuse strings with
+    no UTF-8 form (JSON escapes can spell a lone surrogate, ``"\\ud800"``).
+    """
+    pending = [(document, 1)]
     while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            for key, item in value.items():
-                if not isinstance(key, str):
-                    raise ValueError("map keys must be strings")
-                pending.append(item)
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif value is None or isinstance(value, (bool, str)):
+        value, depth = pending.pop()
+        if isinstance(value, (dict, list)):
+            if depth > MAX_FRAME_DEPTH:
+                raise ValueError(f"nested too deeply (more than "
+                                 f"{json_utils.MAX_DEPTH} levels in the "
+                                 "body)")
+            if isinstance(value, dict):
+                for key in value:
+                    if not isinstance(key, str):
+                        raise ValueError("map keys must be strings")
+                    if strings:
+                        _utf8(key)
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            if strings:
+                _utf8(value)
+        elif value is None or isinstance(value, bool):
             continue
         elif isinstance(value, int):
             if not INT64_MIN <= value <= INT64_MAX:
@@ -110,23 +127,11 @@ def _plain(document: typing.Any) -> None:
                 f"{type(value).__name__} values are not supported")
 
 
-def _no_lone_surrogates(document: typing.Any) -> None:
-    """JSON escapes can spell a lone surrogate (``"\\ud800"``), a string
-    with no UTF-8 form that could not be answered in MessagePack."""
-    pending = [document]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, dict):
-            pending.extend(value.keys())
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ValueError("a string holds a lone surrogate") \
-                    from None
+def _utf8(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate") from None
 
 
 def decode(data: str | bytes) -> Request:
@@ -135,13 +140,15 @@ def decode(data: str | bytes) -> Request:
     try:
         if binary:
             document = msgpack.unpackb(data, raw=False)
-            _plain(document)
+            _check_document(document, strings=False)
         else:
             document = json.loads(data, parse_int=_json_int,
                                   parse_float=_json_float,
                                   parse_constant=_json_constant)
-            if "\\ud" in data or "\\uD" in data:
-                _no_lone_surrogates(document)
+            # The frame text is valid UTF-8: only a \u escape can have
+            # made a lone surrogate.
+            _check_document(document,
+                            strings="\\ud" in data or "\\uD" in data)
     except Exception as exc:  # every decoder failure is the client's
         kind = "binary (MessagePack)" if binary else "text (JSON)"
         raise FrameError(f"Can't decode {kind} request. "
