@@ -69,22 +69,25 @@ local function bulk(cmd, key, args)
   end
 end
 
--- Give key a lifetime of at least ms (never shortens one).
+-- Give key a lifetime of at least ms - 500 (so that keys already close
+-- to ms are left alone); never shortens one.
 local function extend(key, ms)
   local left = redis.call('PTTL', key)
-  if left == -1 or (left >= 0 and left < ms) then
+  if left == -1 or (left >= 0 and left < ms - 500) then
     redis.call('PEXPIRE', key, int(ms))
   end
 end
 
 -- Keep every message key of the queue alive until the latest expiry any
--- of its messages or claims ever had ("hz", the horizon), plus the
--- margin, plus one second: Redis then frees the whole structure once
--- everything in it is dead, and never before a script sees hz pass.
+-- of its messages or claims ever had ("hz", the horizon, rounded up to a
+-- whole second so that a busy queue moves it, and rewrites the key
+-- expiries, about once a second), plus the margin, plus one second:
+-- Redis then frees the whole structure once everything in it is dead,
+-- and never before a script sees hz pass.
 local function refresh_expiry(k, latest)
   local hz = tonumber(redis.call('HGET', k.base, 'hz') or '0')
   if latest > hz then
-    hz = latest
+    hz = math.ceil(latest / 1000) * 1000
     redis.call('HSET', k.base, 'hz', int(hz))
   end
   local ms = math.max(hz - NOW, 0) + MARGIN + 1000

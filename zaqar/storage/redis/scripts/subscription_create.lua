@@ -23,6 +23,6 @@ redis.call('PEXPIRE', key, int(life))
 redis.call('ZADD', BASE .. ':ids', 0, sid)
 redis.call('HSET', subscribers, subscriber, sid)
 redis.call('SADD', REGISTRY, BASE)
-extend(BASE .. ':ids', life)
-extend(subscribers, life)
+extend(BASE .. ':ids', life + 1000)
+extend(subscribers, life + 1000)
 return {0, sid}

@@ -34,7 +34,7 @@ if ARGV[6] == '1' then
   redis.call('HSET', key, 'ttl', int(ttl), 'created', int(NOW),
              'expires', int(NOW + ttl * 1000))
   redis.call('PEXPIRE', key, int(life))
-  extend(BASE .. ':ids', life)
-  extend(subscribers, life)
+  extend(BASE .. ':ids', life + 1000)
+  extend(subscribers, life + 1000)
 end
 return 0
