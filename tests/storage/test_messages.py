@@ -108,14 +108,14 @@ def test_list_hides_claimed_unless_asked(messages, claims, project):
 
 def test_delayed_messages_are_hidden_until_due(messages, claims, project):
     [due] = helpers.post(messages, "q", project)
-    [later] = helpers.post(messages, "q", project, delay=1)
+    [later] = helpers.post(messages, "q", project, delay=2)
     assert helpers.ids(messages.list("q", project)) == [due]
     assert helpers.ids(messages.list("q", project, include_delayed=True)) == [
         due, later]
     assert messages.get("q", later, project)["id"] == later
     _, claimed = claims.create("q", CLAIM, project, limit=5)
     assert helpers.ids(claimed) == [due]
-    helpers.sleep_past(1)
+    helpers.sleep_past(2)
     assert helpers.ids(messages.list("q", project)) == [later]
     _, claimed = claims.create("q", CLAIM, project, limit=5)
     assert helpers.ids(claimed) == [later]
