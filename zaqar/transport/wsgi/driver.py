@@ -12,9 +12,11 @@ from zaqar.transport import auth
 from zaqar.transport.wsgi import errors, framing, middleware, v2_0, versions
 
 
-def make_app(bootstrap: typing.Any) -> framing.Framing:
-    """The complete WSGI application of one worker process."""
-    return framing.Framing(make_falcon_app(bootstrap))
+def make_app(bootstrap: typing.Any) -> typing.Callable:
+    """The complete WSGI application of one worker process (behind the
+    authentication strategy, if any)."""
+    return auth.protect(framing.Framing(make_falcon_app(bootstrap)),
+                        bootstrap.conf)
 
 
 def make_falcon_app(bootstrap: typing.Any) -> falcon.App:
@@ -53,10 +55,11 @@ class Driver:
     """``zaqar.transport`` plugin ``wsgi``."""
 
     def __init__(self, conf: typing.Any, bootstrap: typing.Any):
+        auth.strategy(conf)  # an unknown one stops the server here
         self._conf = conf
         self._bootstrap = bootstrap
 
-    def app(self) -> framing.Framing:
+    def app(self) -> typing.Callable:
         return make_app(self._bootstrap)
 
     def gunicorn_options(self) -> dict:

@@ -1,9 +1,10 @@
 """Checks every routed request passes before its responder runs.
 
 The order is the upstream one, and clients can observe it (the first
-failing check answers): unknown route (falcon's 404) -> form-encoded body
--> Accept -> Client-ID -> project -> queue/topic name -> method (falcon's
-405) -> policy. The context the responders use is built here.
+failing check answers): unknown route (falcon's 404) -> pre-signed URL
+(404) -> form-encoded body -> Accept -> Client-ID -> project -> queue/topic
+name -> method (falcon's 405) -> policy. The context the responders use
+is built here.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import uuid
 
 import falcon
 
-from zaqar.common import errors
+from zaqar.common import errors, urls
 from zaqar.context import RequestContext
 from zaqar.transport import validation
 from zaqar.transport.wsgi import framing
@@ -44,6 +45,7 @@ ANONYMOUS = HeaderRules(client_id="ignored", project="ignored")
 class RequestChecks:
     def __init__(self, conf: typing.Any, policy: typing.Any):
         self._policy = policy
+        self._secret_key = conf.signed_url.secret_key
         self._validate = validation.Validator(conf)
         transport = conf.transport
         self._uuid_client_ids = transport.client_id_uuid_safe == "strict"
@@ -72,6 +74,10 @@ class RequestChecks:
 
     def _check(self, req: falcon.Request, resource: typing.Any,
                params: dict) -> RequestContext:
+        rules: HeaderRules = getattr(resource, "header_rules", V2)
+        if (req.get_header("URL-Signature") is not None
+                and rules.project != "ignored"):
+            self._signed(req)
         if req.content_length and (req.content_type or "").startswith(FORM):
             raise errors.APIError(
                 "Endpoint does not accept `application/x-www-form-urlencoded`"
@@ -82,7 +88,6 @@ class RequestChecks:
         if not req.client_accepts_json:
             raise falcon.HTTPNotAcceptable()
 
-        rules: HeaderRules = getattr(resource, "header_rules", V2)
         client_id = self._client_id(req, rules)
         project = self._project(req, rules)
         roles = tuple(role.strip() for role in (
@@ -106,6 +111,16 @@ class RequestChecks:
         if rule is not None and self._policy is not None:
             self._policy.enforce(rule, ctx)
         return ctx
+
+    def _signed(self, req: falcon.Request) -> None:
+        """A pre-signed request must match its signature, for the
+        project it names in X-Project-ID (README "Signed URLs")."""
+        project = req.get_header("X-Project-ID")
+        if project is None or not urls.verify(
+                self._secret_key, req.get_header("URL-Signature"),
+                req.get_header("URL-Expires"), req.get_header("URL-Methods"),
+                req.get_header("URL-Paths"), project, req.method, req.path):
+            raise falcon.HTTPNotFound()
 
     def _client_id(self, req: falcon.Request,
                    rules: HeaderRules) -> str | None:

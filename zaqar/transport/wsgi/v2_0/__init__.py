@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 
 from zaqar.transport.wsgi.v2_0 import claims, home, messages, ping, queues
-from zaqar.transport.wsgi.v2_0 import subscriptions, topics
+from zaqar.transport.wsgi.v2_0 import share, subscriptions, topics
 
 
 def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
@@ -17,6 +17,7 @@ def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
         (q, queues.ItemResource(api)),
         (q + "/stats", queues.StatsResource(api)),
         (q + "/purge", queues.PurgeResource(api)),
+        (q + "/share", share.ShareResource(api)),
         (q + "/messages", messages.CollectionResource(api)),
         (q + "/messages/{message_id}", messages.ItemResource(api)),
         (q + "/claims", claims.CollectionResource(api)),
