@@ -1,7 +1,6 @@
-"""Authentication: none without a strategy; a strategy the websocket
-transport cannot enforce stops the server instead of serving
-unauthenticated (the keystone gate plugs into
-zaqar/transport/websocket/auth.py)."""
+"""Authentication: none without a strategy; an unknown strategy stops
+the server instead of serving unauthenticated (keystone: see
+tests/functional/keystone/test_websocket.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +18,7 @@ def test_headers_are_taken_as_given(client):
 
 def test_unsupported_strategy_refuses_to_start(tmp_path):
     server = WebsocketServer(tmp_path, {"DEFAULT": {
-        "auth_strategy": "keystone"}})
+        "auth_strategy": "ldap"}})
     with pytest.raises(RuntimeError) as info:
         server.start(timeout=30)
-    assert "auth_strategy 'keystone' is not supported by the websocket " \
-           "transport" in str(info.value)
+    assert "Unknown auth_strategy 'ldap'" in str(info.value)

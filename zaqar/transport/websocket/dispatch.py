@@ -49,7 +49,8 @@ class Dispatcher:
             request = frames.decode(data)
         except frames.FrameError as exc:
             return frames.frame_error(str(exc), binary)
-        return frames.reply(request, self.run(request, session))
+        answer = self.run(request, session)
+        return frames.reply(self.gate.echo(request), answer)
 
     def run(self, request: frames.Request, session: typing.Any) -> Reply:
         refusal = self.gate.admit(session, request)

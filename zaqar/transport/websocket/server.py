@@ -17,6 +17,7 @@ import msgpack
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
+from zaqar.transport.websocket import auth
 from zaqar.transport.websocket.dispatch import Dispatcher
 from zaqar.transport.websocket.session import Session
 
@@ -41,14 +42,17 @@ class ConnectionHandler:
         loop = asyncio.get_running_loop()
         session = Session(self.listener_url)
         self._open[session.id] = (session, websocket)
+        expiry = auth.ExpiryWatch(websocket)
         try:
             async for data in websocket:
                 answer = await loop.run_in_executor(
                     self._executor, self._dispatcher.answer, data, session)
                 await websocket.send(answer, text=isinstance(data, str))
+                expiry.follow(session.identity)
         except ConnectionClosed:
             pass
         finally:
+            expiry.cancel()
             del self._open[session.id]
             if session.subscriptions:
                 await loop.run_in_executor(
