@@ -249,6 +249,27 @@ F = typing.TypeVar("F", bound=typing.Callable[..., typing.Any])
 _TRANSIENT = (redis_errors.ConnectionError, redis_errors.ReadOnlyError)
 
 
+def _retryable(exc: redis_errors.RedisError) -> bool:
+    if isinstance(exc, redis_errors.AuthenticationError):
+        return False
+    if isinstance(exc, _TRANSIENT):
+        return True
+    # A connection that could not be opened in time (e.g. a master that
+    # vanished during a failover) is retried; a command that timed out
+    # may have run, so it is not repeated (nor is a slow server helped by
+    # more load).
+    return (isinstance(exc, redis_errors.TimeoutError)
+            and "connecting" in str(exc).lower())
+
+
+def _storage_error(exc: redis_errors.RedisError) -> errors.StorageError:
+    if isinstance(exc, redis_errors.AuthenticationError):
+        return errors.ConnectionError(f"Redis refused the credentials: {exc}")
+    if isinstance(exc, _TRANSIENT + (redis_errors.TimeoutError,)):
+        return errors.ConnectionError(f"Redis is not available: {exc}")
+    return errors.StorageError(f"Redis error: {exc}")
+
+
 def call(settings: Settings, fn: typing.Callable[[], typing.Any],
          retry: bool = True) -> typing.Any:
     """Run ``fn``, retrying transient failures and mapping errors."""
@@ -256,26 +277,16 @@ def call(settings: Settings, fn: typing.Callable[[], typing.Any],
     while True:
         try:
             return fn()
-        except redis_errors.AuthenticationError as exc:
-            raise errors.ConnectionError(
-                f"Redis refused the credentials: {exc}") from exc
-        except _TRANSIENT as exc:
+        except redis_errors.RedisError as exc:
             attempt += 1
-            if not retry or attempt > settings.max_reconnect_attempts:
-                raise errors.ConnectionError(
-                    f"Redis is not reachable: {exc}") from exc
+            if (not retry or not _retryable(exc)
+                    or attempt > settings.max_reconnect_attempts):
+                raise _storage_error(exc) from exc
             LOG.warning("Redis connection failed (%s); retry %d/%d in "
                         "%.3f s", exc, attempt,
                         settings.max_reconnect_attempts,
                         settings.reconnect_sleep)
             time.sleep(settings.reconnect_sleep)
-        except redis_errors.TimeoutError as exc:
-            # The command may have run; only idempotent callers could
-            # repeat it, and a slow server is not helped by more load.
-            raise errors.ConnectionError(
-                f"Redis did not answer in time: {exc}") from exc
-        except redis_errors.RedisError as exc:
-            raise errors.StorageError(f"Redis error: {exc}") from exc
 
 
 def guarded(method: F) -> F:

@@ -7,6 +7,7 @@ run with EVALSHA (redis-py loads it again if the server forgot it). See
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import typing
 
@@ -27,8 +28,10 @@ NAMES = (
 )
 
 
+@functools.lru_cache(maxsize=None)
 def source(name: str) -> str:
-    """The full text of a script as sent to Redis."""
+    """The full text of a script as sent to Redis (read once per
+    process: the pooling layer builds a driver per pool)."""
     common = (_DIR / "common.lua").read_text(encoding="utf-8")
     own = (_DIR / f"{name}.lua").read_text(encoding="utf-8")
     return f"{common}\n-- {name}.lua\n{own}"
