@@ -1,5 +1,5 @@
 """Redis URI forms: parsing, and real connections through each form
-(TCP with /db and ?dbid=, a unix socket, Sentinel)."""
+(TCP with /db and ?dbid=, TLS, a unix socket, Sentinel)."""
 
 from __future__ import annotations
 
@@ -203,3 +203,28 @@ def test_sentinel(tmp_path, project):
             sentinel.stop()
     finally:
         master.stop()
+
+
+def test_tls(tmp_path, project):
+    cert, key = server.self_signed(tmp_path / "pki")
+    srv = server.Server(tmp_path / "tls", tls=(cert, key))
+    srv.start()
+    try:
+        drv = driver.DataDriver(make_conf(), uri=(
+            f"rediss://127.0.0.1:{srv.port}/3?ssl_ca_certs={cert}"))
+        try:
+            assert drv.is_alive()
+            posted = helpers.post(drv.message_controller, "q", project)
+            assert helpers.ids(drv.message_controller.list(
+                "q", project)) == posted
+        finally:
+            drv.close()
+        # Plain TCP to the TLS port does not work.
+        plain = driver.DataDriver(make_conf(),
+                                  uri=f"redis://127.0.0.1:{srv.port}",
+                                  options={"max_reconnect_attempts": 0,
+                                           "socket_timeout": 1})
+        assert plain.is_alive() is False
+        plain.close()
+    finally:
+        srv.stop()
