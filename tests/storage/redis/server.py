@@ -50,10 +50,12 @@ class Server:
 
     def __init__(self, home: pathlib.Path, unix_socket: bool = False,
                  sentinel_for: Server | None = None, name: str = "mymaster",
-                 tls: tuple[pathlib.Path, pathlib.Path] | None = None):
+                 tls: tuple[pathlib.Path, pathlib.Path] | None = None,
+                 replica_of: Server | None = None):
         """``tls`` = (certificate, key): serve TLS only."""
         self.home = home
         self.tls = tls
+        self.replica_of = replica_of
         self.home.mkdir(parents=True, exist_ok=True)
         self.port = services.free_port()
         self.socket = str(home / "redis.sock") if unix_socket else None
@@ -75,11 +77,14 @@ class Server:
                   f"logfile {self.home / 'redis.log'}"]
         if self.socket:
             lines += [f"unixsocket {self.socket}", "unixsocketperm 700"]
+        if self.replica_of is not None:
+            lines.append(f"replicaof 127.0.0.1 {self.replica_of.port}")
         if self.sentinel_for is not None:
             master = self.sentinel_for
             lines += [f"sentinel monitor {self.name} 127.0.0.1 "
                       f"{master.port} 1",
-                      f"sentinel down-after-milliseconds {self.name} 5000"]
+                      f"sentinel down-after-milliseconds {self.name} 1000",
+                      f"sentinel failover-timeout {self.name} 5000"]
         path = self.home / "redis.conf"
         path.write_text("\n".join(lines) + "\n")
         return path

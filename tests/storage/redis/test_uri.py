@@ -228,3 +228,41 @@ def test_tls(tmp_path, project):
         plain.close()
     finally:
         srv.stop()
+
+
+@pytest.mark.slow
+def test_sentinel_failover(tmp_path, project):
+    """The master dies; the sentinel promotes the replica and the driver,
+    retrying, carries on against it with the replicated data."""
+    master = server.Server(tmp_path / "master")
+    master.start()
+    replica = server.Server(tmp_path / "replica", replica_of=master)
+    sentinel = server.Server(tmp_path / "sentinel", sentinel_for=master,
+                             name="zaqar-master")
+    drv = None
+    try:
+        replica.start()
+        sentinel.start()
+        drv = driver.DataDriver(make_conf(), uri=(
+            f"redis+sentinel://127.0.0.1:{sentinel.port}"
+            "?master=zaqar-master"),
+            options={"max_reconnect_attempts": 300,
+                     "reconnect_sleep": 0.1,
+                     "socket_connect_timeout": 0.5})
+        before = helpers.post(drv.message_controller, "q", project, count=2)
+        raw = redis.Redis(port=master.port)
+        raw.wait(1, 5000)  # the replica has both messages
+        raw.close()
+        master.stop()
+        after = helpers.post(drv.message_controller, "q", project)
+        listed = drv.message_controller.list("q", project)
+        assert helpers.ids(listed) == before + after
+        promoted = redis.Redis(port=replica.port)
+        assert promoted.role()[0] == b"master"
+        promoted.close()
+    finally:
+        if drv is not None:
+            drv.close()
+        sentinel.stop()
+        replica.stop()
+        master.stop()
