@@ -410,3 +410,18 @@ def test_delayed_messages_cannot_be_claimed_nor_popped(client):
     assert bodies(client.get("/v2/queues/c-d/messages?echo=true&"
                              "include_delayed=true")) == [
         "queue default delay"]
+
+
+@pytest.mark.parametrize("target", [5, {"a": 1}, ["q"], None, "", True])
+def test_odd_dead_letter_settings_never_break_claims(client, target):
+    """A target that is not a queue name moves nothing."""
+    client.put("/v2/queues/c-self", json={"_max_claim_count": 1,
+                                          "_dead_letter_queue": target})
+    [mid] = post_messages(client, "c-self", {"body": 1})
+    for _ in range(3):
+        cid, messages = claim(client, "c-self")
+        assert [m["id"] for m in messages] == [mid]
+        no_content(client.delete(f"/v2/queues/c-self/claims/{cid}"))
+    expect(client.get("/v2/queues"), 200,
+           '{"queues": [{"name": "c-self", "href": "/v2/queues/c-self"}], '
+           '"links": [{"rel": "next", "href": "/v2/queues?marker=c-self"}]}')

@@ -586,3 +586,24 @@ def test_bulk_delete_with_claim_ids(checksum_server):
     assert client.get("/v2/queues/c-bd/stats").json()["messages"]["total"] == 1
     # pop needs no claim ids
     assert bodies(client.delete("/v2/queues/c-bd/messages?pop=1")) == [3]
+
+
+# -- inputs that stores treat specially --------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    {"a.b": 1, "$x": {"$y": [{"c.d": None}]}, "_id": 5, "": 0},
+    {"\u0000": "nul"}, ["$set", {"$inc": 1}],
+    {"big": 9223372036854775807, "neg": -9223372036854775808},
+    {"f": 1.5e300, "g": -0.0}, "x" * 1000])
+def test_odd_bodies_round_trip(client, body):
+    [mid] = post_messages(client, "c-odd", {"body": body})
+    for resp in (client.get(f"/v2/queues/c-odd/messages/{mid}"),
+                 client.get(f"/v2/queues/c-odd/messages?ids={mid}"),
+                 client.get("/v2/queues/c-odd/messages?echo=true")):
+        found = resp.json()
+        found = found["messages"][0] if "messages" in found else found
+        assert found["body"] == body
+    _, claimed = claim(client, "c-odd")
+    assert claimed[0]["body"] == body
+    resp = client.get("/v2/queues/c-odd/stats").json()["messages"]
+    assert resp["oldest"]["body"] == body

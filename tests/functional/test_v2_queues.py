@@ -563,3 +563,65 @@ def test_delete_then_recreate_starts_empty(client):
     expect(client.get("/v2/queues/c-p"), 200, DEFAULT_METADATA)
     expect(client.get("/v2/queues/c-p/messages?echo=true"), 200,
            '{"messages": [], "links": []}')
+
+
+# -- inputs that stores treat specially --------------------------------------------
+
+@pytest.mark.parametrize("suffix", [
+    "a:b", "a.b", "a b", "ä-ö", "$x", "%", "_", "a*b", "{a}", "a\\b", "a/b",
+    "a'b\"c", "..", "a;b"])
+def test_odd_project_ids_are_kept_apart(client, project, suffix):
+    odd = {"X-Project-ID": (project + suffix).encode("utf-8")}
+    created(client.put("/v2/queues/c-odd", json={"who": suffix},
+                       headers=odd), "/v2/queues/c-odd")
+    resp = client.post("/v2/queues/c-odd/messages", headers=odd,
+                       json={"messages": [{"body": suffix}]})
+    expect(resp, 201)
+    expect(client.get("/v2/queues", headers=odd), 200,
+           listing(["c-odd"], "/v2/queues?marker=c-odd"))
+    assert client.get("/v2/queues/c-odd", headers=odd).json()["who"] == suffix
+    resp = client.get("/v2/queues/c-odd/messages?echo=true", headers=odd)
+    assert [m["body"] for m in resp.json()["messages"]] == [suffix]
+    # the plain project sees none of it
+    expect(client.get("/v2/queues"), 200, EMPTY)
+    expect(client.get("/v2/queues/c-odd/stats"), 200,
+           '{"messages": {"claimed": 0, "free": 0, "total": 0}}')
+
+
+@pytest.mark.parametrize("key", ["a.b", "$x", "a$", "", " ", "_id", "é",
+                                 "a\u0000b", ".", "$"])
+def test_odd_metadata_keys_round_trip(client, key):
+    metadata = {key: {key: [key]}, "plain": 1}
+    created(client.put("/v2/queues/c-k", json=metadata), "/v2/queues/c-k")
+    expect(client.get("/v2/queues/c-k"), 200,
+           dumps(metadata)[:-1] + ", " + RESERVED_DEFAULTS + "}")
+    if key.strip() != key or not key:
+        return  # JSON-pointer segments are stripped: PATCH cannot name it
+    pointer = key.replace("~", "~0").replace("/", "~1")
+    resp = patch(client, "c-k", [{"op": "add", "path": "/metadata/" + pointer,
+                                  "value": 2}])
+    assert resp.status_code == 200, resp.text
+    assert client.get("/v2/queues/c-k").json()[key] == 2
+
+
+@pytest.mark.parametrize("query", [
+    "$where=1", "a.b=1", "%24gt=1", "name=.*", "name=%25", "name=_",
+    "name=(", "name=%5C", "n=99999999999999999999999", "n=-1",
+    "n=1.5", "metadata.x=1", "_id=1", "name[$ne]=x"])
+def test_filters_are_literal(client, query):
+    for name in ("c-ab", "c-a.b", "c-a_b", "c-a%b"):
+        if "%" not in name:
+            client.put(f"/v2/queues/{name}", json={"n": 1})
+    resp = client.get("/v2/queues?" + query)
+    expect(resp, 200)
+    names = [q["name"] for q in resp.json()["queues"]]
+    expected = {"name=.*": [], "name=%25": [], "name=_": ["c-a_b"],
+                "name=(": [], "name=%5C": []}.get(query, [])
+    assert names == expected
+
+
+def test_name_filter_with_a_dot(client):
+    for name in ("c-ab", "c-a.b"):
+        client.put(f"/v2/queues/{name}")
+    expect(client.get("/v2/queues?name=."), 200,
+           listing(["c-a.b"], "/v2/queues?name=.&marker=c-a.b"))
