@@ -16,7 +16,9 @@ from zaqar.storage.redis import records
 
 
 def _whole(message: dict, field: str, default: int | None) -> int:
-    value = message.get(field, default)
+    value = message.get(field)
+    if value is None:
+        value = default
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"message {field} must be an integer, not "
                          f"{value!r}")
