@@ -6,13 +6,17 @@ messages."""
 from __future__ import annotations
 
 import pytest
+from stevedore import ExtensionManager
 
+from tests import services
 from tests.functional import conftest
 from tests.functional.exchanges import (
-    bodies, claim, expect, expect_error, invalid, no_content, not_found,
-    post_messages, raw, raw_request)
+    JSON_PATCH, bodies, claim, expect, expect_error, invalid, no_content,
+    not_found, post_messages, raw, raw_request)
+from tests.functional.server import Server
 
 ZERO = '{"messages": {"claimed": 0, "free": 0, "total": 0}}'
+ZERO_ID = "00000000-0000-0000-0000-000000000000"
 TYPES = ("Resource types must be a sub set of {'subscriptions', "
          "'messages'}.")
 MISSING_TYPES = 'Post body must contain key "resource_types".'
@@ -223,3 +227,79 @@ def test_pools_without_pooling_are_not_routed(client):
     expect(client.get("/v2/pools", headers={"X-Roles": "admin"}), 404,
            '{"title": "404 Not Found"}')
     expect(client.get("/v2/flavors"), 404, '{"title": "404 Not Found"}')
+
+
+# -- a store that does not answer ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dead_store(tmp_path_factory):
+    """A server whose Redis store is a port nothing listens on (and that
+    gives up at once instead of retrying)."""
+    if "redis" not in ExtensionManager("zaqar.data.storage").names():
+        pytest.skip("the redis driver is not installed")
+    port = services.free_port()
+    srv = Server(tmp_path_factory.mktemp("server-dead-store"), {
+        "DEFAULT": {"admin_mode": True},
+        "drivers": {"message_store": "redis"},
+        "drivers:message_store:redis": {
+            "uri": f"redis://127.0.0.1:{port}/0",
+            "max_reconnect_attempts": 0, "socket_connect_timeout": 0.5},
+    }).start()
+    yield conftest.Client(srv.url, "p-dead")
+    srv.stop()
+
+
+PATCH_HEADERS = {"Content-Type": JSON_PATCH}
+
+
+@pytest.mark.parametrize("method, path, kwargs, description", [
+    ("GET", "/v2/queues", {}, "Queues could not be listed."),
+    ("PUT", "/v2/queues/q", {}, "Queue could not be created."),
+    ("GET", "/v2/queues/q", {}, "Queue metadata could not be retrieved."),
+    ("PATCH", "/v2/queues/q", {"data": b"[]", "headers": PATCH_HEADERS},
+     "Queue could not be updated."),
+    ("DELETE", "/v2/queues/q", {}, "Queue could not be deleted."),
+    ("GET", "/v2/queues/q/stats", {}, "Queue stats could not be read."),
+    ("POST", "/v2/queues/q/purge", {}, "Queue could not be purged."),
+    ("POST", "/v2/queues/q/messages", {"json": {"messages": [{"body": 1}]}},
+     "Messages could not be enqueued."),
+    ("GET", "/v2/queues/q/messages", {}, "Messages could not be listed."),
+    ("GET", "/v2/queues/q/messages?ids=a", {}, "Messages could not be "
+                                               "listed."),
+    ("DELETE", "/v2/queues/q/messages?ids=a", {}, "Messages could not be "
+                                                  "deleted."),
+    ("DELETE", "/v2/queues/q/messages?pop=1", {}, "Messages could not be "
+                                                  "popped."),
+    ("GET", "/v2/queues/q/messages/a", {}, "Message could not be "
+                                           "retrieved."),
+    ("DELETE", "/v2/queues/q/messages/a", {}, "Message could not be "
+                                              "deleted."),
+    ("POST", "/v2/queues/q/claims", {"json": {}}, "Claim could not be "
+                                                  "created."),
+    ("GET", f"/v2/queues/q/claims/{ZERO_ID}", {}, "Claim could not be "
+                                                  "queried."),
+    ("PATCH", f"/v2/queues/q/claims/{ZERO_ID}", {"json": {}},
+     "Claim could not be updated."),
+    ("DELETE", f"/v2/queues/q/claims/{ZERO_ID}", {}, "Claim could not be "
+                                                     "deleted."),
+])
+def test_store_failure_is_503(dead_store, method, path, kwargs,
+                              description):
+    resp = dead_store.request(method, path, **kwargs)
+    expect_error(resp, 503, "Service temporarily unavailable",
+                 description + " Please try again in a few seconds.")
+
+
+def test_validation_answers_before_the_store_is_asked(dead_store):
+    invalid(dead_store.get("/v2/queues?limit=0"),
+            "Limit must be at least 1 and no greater than 20.")
+    invalid(dead_store.post("/v2/queues/q/claims?limit=0", json={}),
+            "Limit must be at least 1 and may not be greater than 20.")
+
+
+def test_ping_and_health_of_a_dead_store(dead_store):
+    resp = dead_store.get("/v2/ping")
+    assert resp.status_code == 503 and resp.content == b""
+    no_content(dead_store.head("/v2/ping"))
+    expect(dead_store.get("/v2/health", headers={"X-Roles": "admin"}), 200,
+           '{"storage_reachable": false}')

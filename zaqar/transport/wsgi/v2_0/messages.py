@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import falcon
 
 from zaqar.common import errors
@@ -9,6 +11,8 @@ from zaqar.storage import errors as storage_errors
 from zaqar.transport.wsgi import utils
 from zaqar.transport.wsgi.resource import Resource, unavailable
 from zaqar.transport.wsgi.views import Views
+
+LOG = logging.getLogger(__name__)
 
 _CLAIMED = "This message is claimed; it cannot be deleted without a valid " \
            "claim ID."
@@ -108,6 +112,12 @@ class CollectionResource(Resource):
                 utils.context(req), queue_name, ids, pop, claim_ids)
         except _DELETE_REFUSALS as exc:
             raise deletion_error(exc) from None
+        except storage_errors.StorageError as exc:
+            if pop is None:
+                raise  # "Messages could not be deleted."
+            LOG.exception("popping from %s failed in storage: %s",
+                          queue_name, exc)
+            raise errors.Unavailable("Messages could not be popped.") from None
         if popped is None:
             resp.status = falcon.HTTP_204
             return
