@@ -48,6 +48,22 @@ port_of() {
         ours-redis) echo 8892 ;; ours-sqlite) echo 8893 ;; esac
 }
 
+# CPU ticks used so far by a gunicorn master, its workers, and redis-server:
+# CPU per request does not depend on what else the machine is doing.
+cpu_ticks() {  # pid...
+    local sum=0 pid fields
+    for pid in "$@"; do
+        fields=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || continue
+        sum=$((sum + ${fields% *} + ${fields#* }))
+    done
+    echo "$sum"
+}
+server_pids() {  # target
+    local master
+    master=$(cat "$BENCH_RUN_DIR/$1/gunicorn.pid")
+    echo "$master" $(pgrep -P "$master")
+}
+
 {
     echo "date: $(date -u +%FT%TZ)"
     echo "gunicorn flags: ${flags[*]:-(defaults of common.sh)} -> workers=$GUNICORN_WORKERS threads=$GUNICORN_THREADS class=$GUNICORN_WORKER_CLASS keep-alive=$GUNICORN_KEEPALIVE"
@@ -65,8 +81,14 @@ for target in $targets; do
     echo "$target start: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
     trap 'server stop "$target" >/dev/null 2>&1 || true' EXIT
     if [ "$target" != bare ]; then
+        pids=$(server_pids "$target")
+        redis_pid=$(pgrep -x redis-server | head -n 1 || true)
+        before=$(cpu_ticks $pids); redis_before=$(cpu_ticks $redis_pid)
         "$venv/bin/zaqar-bench" --server-url "$url" --json "${MIX[@]}" \
             > "$out/$target-mix.json"
+        after=$(cpu_ticks $pids); redis_after=$(cpu_ticks $redis_pid)
+        echo "{\"server_cpu_seconds\": $(( (after - before) * 100 / $(getconf CLK_TCK) ))e-2, \"redis_cpu_seconds\": $(( (redis_after - redis_before) * 100 / $(getconf CLK_TCK) ))e-2}" \
+            > "$out/$target-mix-cpu.json"
     fi
     "$venv/bin/zaqar-bench" --server-url "$url" --json "${PING[@]}" \
         > "$out/$target-ping.json"

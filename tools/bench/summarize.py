@@ -19,9 +19,11 @@ NAMES = {"bare": "bare Falcon 204", "upstream": "upstream 23.0.1, Redis",
 MIX_COLUMNS = [
     ("posted msg/s", "post_mps"), ("claimed+deleted msg/s", "delete_mps"),
     ("listed msg/s", "list_mps"), ("req/s", "rps"), ("errors", "errors"),
-    ("post p50/p99 ms", "post"), ("claim p50/p99 ms", "claim"),
-    ("delete p50/p99 ms", "delete"), ("list p50/p99 ms", "list"),
-    ("client CPU (cores)", "client_cpu")]
+    ("client CPU (cores)", "client_cpu"),
+    ("server CPU ms/req", "server_ms"), ("redis CPU ms/req", "redis_ms")]
+LATENCY_COLUMNS = [
+    ("post p50 / p99 ms", "post"), ("claim p50 / p99 ms", "claim"),
+    ("delete p50 / p99 ms", "delete"), ("list p50 / p99 ms", "list")]
 PING_COLUMNS = [
     ("ping req/s (zaqar-bench)", "rps"), ("p50 ms", "p50"),
     ("p99 ms", "p99"), ("errors", "errors"), ("ping req/s (wrk)", "wrk_rps"),
@@ -45,7 +47,13 @@ def mix_metrics(folder: pathlib.Path, target: str) -> dict | None:
         "rps": doc["total"]["requests_per_second"],
         "errors": doc["total"]["errors"],
         "client_cpu": doc["client_cpu_seconds"] / doc["duration"],
+        "server_ms": None, "redis_ms": None,
     }
+    cpu = _load(folder, f"{target}-mix-cpu.json")
+    if cpu:
+        requests = doc["total"]["requests"]
+        metrics["server_ms"] = 1000 * cpu["server_cpu_seconds"] / requests
+        metrics["redis_ms"] = 1000 * cpu["redis_cpu_seconds"] / requests
     for op in ("post", "claim", "delete", "list"):
         latency = ops[op]["latency_ms"]
         metrics[op] = (latency["p50"], latency["p99"])
@@ -95,7 +103,7 @@ def cell(value, key: str) -> str:
         return " / ".join(cell(v, "ms") for v in value)
     if value is None:
         return "-"
-    if key == "client_cpu":
+    if key in ("client_cpu", "server_ms", "redis_ms"):
         return f"{value:.2f}"
     if key in ("ms", "p50", "p99", "wrk_p99"):
         return f"{value:.1f}"
@@ -126,6 +134,10 @@ def main(folders: list[pathlib.Path]) -> None:
     print(f"median of {len(folders)} round(s)\n")
     print(table(["server"] + [title for title, _ in MIX_COLUMNS],
                 [[NAMES[t]] + [cell(m[key], key) for _, key in MIX_COLUMNS]
+                 for t, m in mixes.items()]))
+    print()
+    print(table(["server"] + [title for title, _ in LATENCY_COLUMNS],
+                [[NAMES[t]] + [cell(m[key], key) for _, key in LATENCY_COLUMNS]
                  for t, m in mixes.items()]))
     print()
     print(table(["server"] + [title for title, _ in PING_COLUMNS],
