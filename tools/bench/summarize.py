@@ -53,7 +53,8 @@ def mix_metrics(folder: pathlib.Path, target: str) -> dict | None:
     if cpu:
         requests = doc["total"]["requests"]
         metrics["server_ms"] = 1000 * cpu["server_cpu_seconds"] / requests
-        metrics["redis_ms"] = 1000 * cpu["redis_cpu_seconds"] / requests
+        if "redis" in target or target == "upstream":
+            metrics["redis_ms"] = 1000 * cpu["redis_cpu_seconds"] / requests
     for op in ("post", "claim", "delete", "list"):
         latency = ops[op]["latency_ms"]
         metrics[op] = (latency["p50"], latency["p99"])
