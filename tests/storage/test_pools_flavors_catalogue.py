@@ -202,3 +202,74 @@ def test_catalogue_project_none(catalogue):
     assert not catalogue.exists("proj", "q")
     catalogue.drop_all()
     assert not catalogue.exists(None, "q")
+
+
+def test_pool_create_replacing_the_uri_frees_the_old_one(pools):
+    pools.create("p1", 1, URI.format(1))
+    pools.create("p1", 1, URI.format(2))
+    pools.create("p2", 1, URI.format(1))
+    assert pools.get("p2")["uri"] == URI.format(1)
+    pools.update("p2", uri=URI.format(3))
+    pools.create("p3", 1, URI.format(1))
+
+
+def test_pool_empty_flavor_and_no_flavor(pools):
+    pools.create("p1", 1, URI.format(1), flavor="")
+    assert pools.get("p1")["flavor"] in ("", None)
+    pools.update("p1", flavor="gold")
+    pools.update("p1", flavor=None)
+    assert pools.get("p1")["flavor"] is None
+
+
+def test_pool_holding_queues_cannot_be_deleted(pools, catalogue):
+    pools.create("p1", 1, URI.format(1))
+    pools.create("p2", 1, URI.format(2))
+    catalogue.insert("proj", "q1", "p1")
+    catalogue.insert("other", "q1", "p1")
+    with pytest.raises(errors.PoolHasQueues) as failure:
+        pools.delete("p1")
+    assert "p1" in str(failure.value)
+    assert pools.exists("p1")
+    catalogue.delete("proj", "q1")
+    with pytest.raises(errors.PoolHasQueues):
+        pools.delete("p1")
+    catalogue.update("other", "q1", "p2")  # the queue moved
+    pools.delete("p1")
+    assert not pools.exists("p1")
+    with pytest.raises(errors.PoolHasQueues):
+        pools.delete("p2")
+    catalogue.delete("other", "q1")
+    pools.delete("p2")
+
+
+def test_catalogue_insert_keeps_the_first_pool(catalogue, pools):
+    pools.create("p1", 1, URI.format(1))
+    catalogue.insert("proj", "q", "p1")
+    catalogue.insert("proj", "q", "p2")
+    assert catalogue.get("proj", "q")["pool"] == "p1"
+    catalogue.delete("proj", "q")
+    pools.delete("p1")  # the second insert counted nothing
+
+
+def test_flavor_delete_clears_its_pools(pools, flavors):
+    pools.create("a", 1, URI.format(1), flavor="gold")
+    pools.create("b", 1, URI.format(2), flavor="silver")
+    flavors.create("gold", "p1")
+    flavors.create("gold", "p2")
+    flavors.create("silver", "p1")
+    flavors.delete("gold", "p1")
+    assert pools.get("a")["flavor"] == "gold"  # p2 still has gold
+    with pytest.raises(errors.PoolInUseByFlavor):
+        pools.delete("a")
+    flavors.delete("gold", "p2")
+    assert pools.get("a")["flavor"] is None
+    assert pools.get("b")["flavor"] == "silver"
+    pools.delete("a")
+
+
+def test_flavor_list_after_unknown_marker(flavors):
+    for name in ("a", "c"):
+        flavors.create(name, "proj")
+    assert names(flavors.list("proj", marker="b")) == ["c"]
+    assert flavors.list("proj", marker="z") == []
+    assert flavors.list("other") == []

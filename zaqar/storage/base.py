@@ -377,7 +377,8 @@ class PoolsBase(ControllerBase):
 
     @abc.abstractmethod
     def delete(self, name: str) -> None:
-        """Raises PoolInUseByFlavor; unknown pools are not an error."""
+        """Raises PoolInUseByFlavor, or PoolHasQueues while the
+        catalogue maps queues to it; unknown pools are not an error."""
 
     @abc.abstractmethod
     def get_pools_by_flavor(self, flavor: str | None,

@@ -1,6 +1,5 @@
 """The Redis data driver on the local Redis (``tests.services.REDIS_URI``),
-database 5, emptied at the start of a run that has it to itself. Redis
-has no control plane here."""
+database 5, emptied at the start of a run that has it to itself."""
 
 from __future__ import annotations
 
@@ -8,11 +7,13 @@ import atexit
 import os
 import time
 import urllib.parse
+import uuid
 
 import redis
 
 from tests import services
-from zaqar.storage.redis import driver
+from zaqar.storage.redis import control, driver
+from zaqar.storage.redis import options
 
 DB = 5
 
@@ -80,4 +81,16 @@ def data_driver(conf):
 
 
 def control_driver(conf):
-    return None
+    """The Redis control driver in the same database, under a key
+    namespace of this session's own (other runs may share the database)."""
+    target = uri()
+    try:
+        client = redis.Redis.from_url(target, socket_connect_timeout=1,
+                                      socket_timeout=5)
+        client.ping()
+        client.close()
+    except redis.RedisError as exc:
+        services.unavailable(f"Redis ({target})", str(exc))
+    conf.set_override("uri", target, group=options.MANAGEMENT_STORE_GROUP)
+    return control.ControlDriver(
+        conf, namespace=f"zaqar-tests:ctl:{uuid.uuid4().hex}")

@@ -13,6 +13,7 @@ COLLECTION = "catalogue"
 
 INDEXES: list[tuple[str, list, dict]] = [
     (COLLECTION, [("p", 1), ("q", 1)], {"unique": True, "name": "queue"}),
+    (COLLECTION, [("pool", 1)], {"name": "pool"}),
 ]
 
 

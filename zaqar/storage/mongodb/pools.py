@@ -12,6 +12,7 @@ from pymongo import errors as mongo_errors
 
 from zaqar.storage import base
 from zaqar.storage import errors
+from zaqar.storage.mongodb import catalogue
 from zaqar.storage.mongodb import documents
 from zaqar.storage.mongodb import flavors
 from zaqar.storage.mongodb import retry
@@ -107,6 +108,9 @@ class PoolsController(base.PoolsBase):
         if flavor and self.driver.db[flavors.COLLECTION].find_one(
                 {"n": flavor}, {"_id": 1}) is not None:
             raise errors.PoolInUseByFlavor(name, flavor)
+        if self.driver.db[catalogue.COLLECTION].find_one(
+                {"pool": name}, {"_id": 1}) is not None:
+            raise errors.PoolHasQueues(name)
         self._col.delete_one({"_id": name})
 
     @retry.retried

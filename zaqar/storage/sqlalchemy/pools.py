@@ -106,6 +106,9 @@ class PoolsController(base.PoolsBase):
             if flavor and conn.execute(sa.select(tables.flavors.c.name).where(
                     tables.flavors.c.name == flavor)).first() is not None:
                 raise errors.PoolInUseByFlavor(name, flavor)
+            if conn.execute(sa.select(tables.catalogue.c.queue).where(
+                    tables.catalogue.c.pool == name).limit(1)).first():
+                raise errors.PoolHasQueues(name)
             conn.execute(sa.delete(P).where(P.c.name == name))
         self._db.write(work)
 

@@ -1,0 +1,500 @@
+"""The Redis control driver: pools, flavors and the catalogue.
+
+Keys (``N`` is the namespace, ``zaqar:ctl`` unless the driver is built
+with another; names enter keys length-prefixed as in ``keys.component``)::
+
+    N:pools                 sorted set, every pool name (score 0)
+    N:pool:<name>           hash: uri, weight, flavor (absent = none),
+                            options (JSON)
+    N:uris                  hash: uri -> pool name (URIs are unique)
+    N:flavors:<project>     sorted set, the project's flavor names
+    N:flavor:<project>:<name>   hash: capabilities (JSON)
+    N:flavor_names          hash: flavor name -> projects that have it
+    N:cat:<project>         hash: queue -> pool
+    N:pool_queues           hash: pool -> queues the catalogue puts on it
+
+Every change that touches more than one key is a Lua script, so it is
+atomic; the counters let a pool delete refuse, in the same script, a pool
+that a flavor uses or that still holds queues.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+
+from zaqar.storage import base, errors
+from zaqar.storage.redis import connection
+from zaqar.storage.redis import keys as data_keys
+from zaqar.storage.redis import options as redis_options
+
+NAMESPACE = "zaqar:ctl"
+
+_POOL_CREATE = """
+local owner = redis.call('HGET', KEYS[3], ARGV[2])
+if owner and owner ~= ARGV[1] then return 'uri_taken' end
+local old = redis.call('HGET', KEYS[2], 'uri')
+if old and old ~= ARGV[2] then redis.call('HDEL', KEYS[3], old) end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'uri', ARGV[2], 'weight', ARGV[3],
+           'options', ARGV[6])
+if ARGV[4] == '1' then redis.call('HSET', KEYS[2], 'flavor', ARGV[5]) end
+redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
+redis.call('ZADD', KEYS[1], 0, ARGV[1])
+return 'ok'
+"""
+
+# ARGV: name, then field/value pairs; field 'noflavor' clears the flavor.
+_POOL_UPDATE = """
+local name = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
+for i = 2, #ARGV, 2 do
+  if ARGV[i] == 'uri' then
+    local owner = redis.call('HGET', KEYS[2], ARGV[i + 1])
+    if owner and owner ~= name then return 'uri_taken' end
+  end
+end
+for i = 2, #ARGV, 2 do
+  local field, value = ARGV[i], ARGV[i + 1]
+  if field == 'uri' then
+    local old = redis.call('HGET', KEYS[1], 'uri')
+    if old then redis.call('HDEL', KEYS[2], old) end
+    redis.call('HSET', KEYS[2], value, name)
+    redis.call('HSET', KEYS[1], 'uri', value)
+  elseif field == 'noflavor' then
+    redis.call('HDEL', KEYS[1], 'flavor')
+  else
+    redis.call('HSET', KEYS[1], field, value)
+  end
+end
+return 'ok'
+"""
+
+_POOL_DELETE = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return {'ok'} end
+local flavor = redis.call('HGET', KEYS[2], 'flavor')
+if flavor and flavor ~= '' and
+   tonumber(redis.call('HGET', KEYS[4], flavor) or '0') > 0 then
+  return {'flavor', flavor}
+end
+if tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0') > 0 then
+  return {'queues'}
+end
+local uri = redis.call('HGET', KEYS[2], 'uri')
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+if uri and redis.call('HGET', KEYS[3], uri) == ARGV[1] then
+  redis.call('HDEL', KEYS[3], uri)
+end
+return {'ok'}
+"""
+
+_FLAVOR_CREATE = """
+if redis.call('ZADD', KEYS[1], 0, ARGV[1]) == 1 then
+  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
+end
+redis.call('HSET', KEYS[2], 'capabilities', ARGV[2])
+return 1
+"""
+
+_FLAVOR_UPDATE = """
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], 'capabilities', ARGV[2]) end
+return 1
+"""
+
+# ARGV[2]: the pool key prefix; a pool's key is prefix .. len .. ':' .. name
+_FLAVOR_DELETE = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+if redis.call('HINCRBY', KEYS[3], ARGV[1], -1) <= 0 then
+  redis.call('HDEL', KEYS[3], ARGV[1])
+  for _, pool in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
+    local key = ARGV[2] .. string.len(pool) .. ':' .. pool
+    if redis.call('HGET', key, 'flavor') == ARGV[1] then
+      redis.call('HDEL', key, 'flavor')
+    end
+  end
+end
+return 1
+"""
+
+_CATALOGUE_INSERT = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+end
+return 1
+"""
+
+_CATALOGUE_DELETE = """
+local pool = redis.call('HGET', KEYS[1], ARGV[1])
+if not pool then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+if redis.call('HINCRBY', KEYS[2], pool, -1) <= 0 then
+  redis.call('HDEL', KEYS[2], pool)
+end
+return 1
+"""
+
+_CATALOGUE_UPDATE = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if not old then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('HINCRBY', KEYS[2], old, -1) <= 0 then
+  redis.call('HDEL', KEYS[2], old)
+end
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+return 1
+"""
+
+_SCRIPTS = {
+    "pool_create": _POOL_CREATE, "pool_update": _POOL_UPDATE,
+    "pool_delete": _POOL_DELETE, "flavor_create": _FLAVOR_CREATE,
+    "flavor_update": _FLAVOR_UPDATE, "flavor_delete": _FLAVOR_DELETE,
+    "catalogue_insert": _CATALOGUE_INSERT,
+    "catalogue_delete": _CATALOGUE_DELETE,
+    "catalogue_update": _CATALOGUE_UPDATE,
+}
+
+_POOL_FIELDS = frozenset({"uri", "weight", "flavor", "options"})
+
+
+def _text(raw: bytes | str | None) -> str | None:
+    if raw is None:
+        return None
+    return raw if isinstance(raw, str) else data_keys.from_bytes(raw)
+
+
+def _glob_escape(raw: bytes) -> bytes:
+    out = bytearray()
+    for byte in raw:
+        if byte in b"*?[]\\":
+            out += b"\\"
+        out.append(byte)
+    return bytes(out)
+
+
+class Keys:
+    """The key names of one namespace."""
+
+    def __init__(self, namespace: str):
+        self.root = data_keys.to_bytes(namespace)
+        self.pools = self.root + b":pools"
+        self.pool_prefix = self.root + b":pool:"
+        self.uris = self.root + b":uris"
+        self.flavor_names = self.root + b":flavor_names"
+        self.pool_queues = self.root + b":pool_queues"
+
+    def pool(self, name: str) -> bytes:
+        return self.pool_prefix + data_keys.component(name)
+
+    def flavors(self, project: str | None) -> bytes:
+        return self.root + b":flavors:" + data_keys.component(project)
+
+    def flavor(self, project: str | None, name: str) -> bytes:
+        return (self.root + b":flavor:" + data_keys.component(project)
+                + b":" + data_keys.component(name))
+
+    def catalogue(self, project: str | None) -> bytes:
+        return self.root + b":cat:" + data_keys.component(project)
+
+    def pattern(self, middle: bytes) -> bytes:
+        """A SCAN pattern for every key starting with root + middle."""
+        return _glob_escape(self.root + middle) + b"*"
+
+
+class _Controller:
+    """Shared access to the driver's client, keys and scripts."""
+
+    def __init__(self, driver: "ControlDriver"):
+        self.driver = driver
+
+    @property
+    def _client(self) -> typing.Any:
+        return self.driver.client
+
+    @property
+    def _keys(self) -> Keys:
+        return self.driver.keys
+
+    def _script(self, name: str, keys: list[bytes],
+                args: list[typing.Any]) -> typing.Any:
+        return self.driver.scripts[name](keys=keys, args=args)
+
+    def _delete_matching(self, *middles: bytes) -> None:
+        for middle in middles:
+            batch = []
+            for key in self._client.scan_iter(
+                    match=self._keys.pattern(middle), count=500):
+                batch.append(key)
+                if len(batch) == 500:
+                    self._client.delete(*batch)
+                    batch = []
+            if batch:
+                self._client.delete(*batch)
+
+
+def _pool_record(name: str, fields: dict, detailed: bool) -> dict:
+    pool = {"name": name, "uri": _text(fields[b"uri"]),
+            "weight": int(fields[b"weight"]),
+            "flavor": _text(fields.get(b"flavor"))}
+    if detailed:
+        pool["options"] = json.loads(fields.get(b"options") or b"{}")
+    return pool
+
+
+class PoolsController(_Controller, base.PoolsBase):
+
+    def _records(self, names: list[str], detailed: bool) -> list[dict]:
+        pipe = self._client.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self._keys.pool(name))
+        return [_pool_record(name, fields, detailed)
+                for name, fields in zip(names, pipe.execute()) if fields]
+
+    @connection.guarded
+    def list(self, marker=None, limit=10, detailed=False):
+        if limit <= 0:
+            return []
+        start = b"-" if marker is None else b"(" + data_keys.to_bytes(marker)
+        names = [_text(raw) for raw in self._client.zrangebylex(
+            self._keys.pools, start, b"+", start=0, num=limit)]
+        return self._records(names, detailed)
+
+    @connection.guarded
+    def create(self, name, weight, uri, flavor=None, options=None):
+        result = self._script(
+            "pool_create",
+            [self._keys.pools, self._keys.pool(name), self._keys.uris],
+            [name, uri, int(weight), "0" if flavor is None else "1",
+             flavor or "", json.dumps(options or {})])
+        if _text(result) == "uri_taken":
+            raise errors.PoolAlreadyExists()
+
+    @connection.guarded
+    def get(self, name, detailed=False):
+        fields = self._client.hgetall(self._keys.pool(name))
+        if not fields:
+            raise errors.PoolDoesNotExist(name)
+        return _pool_record(name, fields, detailed)
+
+    @connection.guarded
+    def exists(self, name):
+        return bool(self._client.exists(self._keys.pool(name)))
+
+    @connection.guarded
+    def update(self, name, **fields):
+        unknown = set(fields) - _POOL_FIELDS
+        if unknown:
+            raise ValueError("pools have no field(s) "
+                             + ", ".join(sorted(unknown)))
+        args: list[typing.Any] = [name]
+        for field, value in fields.items():
+            if field == "flavor" and value is None:
+                args += ["noflavor", ""]
+            elif field == "options":
+                args += ["options", json.dumps(value or {})]
+            elif field == "weight":
+                args += ["weight", int(value)]
+            else:
+                args += [field, value]
+        result = _text(self._script(
+            "pool_update", [self._keys.pool(name), self._keys.uris], args))
+        if result == "missing":
+            raise errors.PoolDoesNotExist(name)
+        if result == "uri_taken":
+            raise errors.PoolAlreadyExists()
+
+    @connection.guarded
+    def delete(self, name):
+        result = [_text(item) for item in self._script(
+            "pool_delete",
+            [self._keys.pools, self._keys.pool(name), self._keys.uris,
+             self._keys.flavor_names, self._keys.pool_queues], [name])]
+        if result[0] == "flavor":
+            raise errors.PoolInUseByFlavor(name, result[1])
+        if result[0] == "queues":
+            raise errors.PoolHasQueues(name)
+
+    @connection.guarded
+    def get_pools_by_flavor(self, flavor, detailed=False):
+        names = [_text(raw) for raw in
+                 self._client.zrange(self._keys.pools, 0, -1)]
+        pools = self._records(names, detailed)
+        if flavor is None:
+            return pools
+        return [pool for pool in pools if pool["flavor"] == flavor]
+
+    @connection.guarded
+    def drop_all(self):
+        self._client.delete(self._keys.pools, self._keys.uris)
+        self._delete_matching(b":pool:")
+
+
+class FlavorsController(_Controller, base.FlavorsBase):
+
+    def _record(self, name: str, project: str | None,
+                capabilities: bytes | None, detailed: bool) -> dict:
+        flavor = {"name": name, "project": project}
+        if detailed:
+            flavor["capabilities"] = json.loads(capabilities or b"{}")
+        return flavor
+
+    @connection.guarded
+    def list(self, project=None, marker=None, limit=10, detailed=False):
+        if limit <= 0:
+            return []
+        start = b"-" if marker is None else b"(" + data_keys.to_bytes(marker)
+        names = [_text(raw) for raw in self._client.zrangebylex(
+            self._keys.flavors(project), start, b"+", start=0, num=limit)]
+        pipe = self._client.pipeline(transaction=False)
+        for name in names:
+            pipe.hget(self._keys.flavor(project, name), "capabilities")
+        return [self._record(name, project, caps, detailed)
+                for name, caps in zip(names, pipe.execute())]
+
+    @connection.guarded
+    def create(self, name, project=None, capabilities=None):
+        """Create the flavor, or replace its capabilities."""
+        self._script(
+            "flavor_create",
+            [self._keys.flavors(project), self._keys.flavor(project, name),
+             self._keys.flavor_names],
+            [name, json.dumps(capabilities or {})])
+
+    @connection.guarded
+    def get(self, name, project=None, detailed=False):
+        caps = self._client.hget(self._keys.flavor(project, name),
+                                 "capabilities")
+        if caps is None:
+            raise errors.FlavorDoesNotExist(name)
+        return self._record(name, project, caps, detailed)
+
+    @connection.guarded
+    def exists(self, name, project=None):
+        return bool(self._client.exists(self._keys.flavor(project, name)))
+
+    @connection.guarded
+    def update(self, name, project=None, **fields):
+        unknown = set(fields) - {"capabilities"}
+        if unknown:
+            raise ValueError("flavors have no field(s) "
+                             + ", ".join(sorted(unknown)))
+        caps = (json.dumps(fields["capabilities"] or {})
+                if "capabilities" in fields else "")
+        if not self._script(
+                "flavor_update",
+                [self._keys.flavors(project),
+                 self._keys.flavor(project, name)], [name, caps]):
+            raise errors.FlavorDoesNotExist(name)
+
+    @connection.guarded
+    def delete(self, name, project=None):
+        """Delete the flavor; its pools lose it once no project has a
+        flavor of that name any more."""
+        self._script(
+            "flavor_delete",
+            [self._keys.flavors(project), self._keys.flavor(project, name),
+             self._keys.flavor_names, self._keys.pools],
+            [name, self._keys.pool_prefix])
+
+    @connection.guarded
+    def drop_all(self):
+        self._client.delete(self._keys.flavor_names)
+        self._delete_matching(b":flavors:", b":flavor:")
+
+
+class CatalogueController(_Controller, base.CatalogueBase):
+
+    @connection.guarded
+    def list(self, project):
+        entries = self._client.hgetall(self._keys.catalogue(project))
+        queues = sorted((_text(queue), _text(pool))
+                        for queue, pool in entries.items())
+        return [{"project": project, "queue": queue, "pool": pool}
+                for queue, pool in queues]
+
+    @connection.guarded
+    def get(self, project, queue):
+        pool = self._client.hget(self._keys.catalogue(project), queue)
+        if pool is None:
+            raise errors.QueueNotMapped(queue, project)
+        return {"project": project, "queue": queue, "pool": _text(pool)}
+
+    @connection.guarded
+    def exists(self, project, queue):
+        return bool(self._client.hexists(self._keys.catalogue(project),
+                                         queue))
+
+    @connection.guarded
+    def insert(self, project, queue, pool):
+        """Map the queue to ``pool``; an existing entry is kept (the first
+        of two concurrent inserts wins; read it back with ``get``)."""
+        self._script("catalogue_insert",
+                     [self._keys.catalogue(project), self._keys.pool_queues],
+                     [queue, pool])
+
+    @connection.guarded
+    def delete(self, project, queue):
+        self._script("catalogue_delete",
+                     [self._keys.catalogue(project), self._keys.pool_queues],
+                     [queue])
+
+    @connection.guarded
+    def update(self, project, queue, pool):
+        if not self._script(
+                "catalogue_update",
+                [self._keys.catalogue(project), self._keys.pool_queues],
+                [queue, pool]):
+            raise errors.QueueNotMapped(queue, project)
+
+    @connection.guarded
+    def drop_all(self):
+        self._client.delete(self._keys.pool_queues)
+        self._delete_matching(b":cat:")
+
+
+class ControlDriver(base.ControlDriverBase):
+    """Pools, flavors and the catalogue in one Redis database
+    (``[drivers:management_store:redis]``). ``namespace`` prefixes every
+    key, so several control planes can share a database."""
+
+    def __init__(self, conf: typing.Any, namespace: str = NAMESPACE):
+        super().__init__(conf)
+        for group, opts in redis_options.GROUPS:
+            conf.register_opts(opts, group=group)
+        group = conf[redis_options.MANAGEMENT_STORE_GROUP]
+        self.settings = connection.Settings(
+            max_reconnect_attempts=group.max_reconnect_attempts,
+            reconnect_sleep=group.reconnect_sleep,
+            socket_timeout=group.socket_timeout,
+            socket_connect_timeout=group.socket_connect_timeout)
+        self.client = connection.make_client(
+            connection.parse_uri(group.uri), self.settings)
+        self.keys = Keys(namespace)
+        self.scripts = {name: self.client.register_script(source)
+                        for name, source in _SCRIPTS.items()}
+        self._pools = PoolsController(self)
+        self._flavors = FlavorsController(self)
+        self._catalogue = CatalogueController(self)
+
+    @property
+    def pools_controller(self) -> PoolsController:
+        return self._pools
+
+    @property
+    def flavors_controller(self) -> FlavorsController:
+        return self._flavors
+
+    @property
+    def catalogue_controller(self) -> CatalogueController:
+        return self._catalogue
+
+    def is_alive(self) -> bool:
+        try:
+            return bool(self.client.ping())
+        except Exception:  # any failure means "not alive", never raise
+            return False
+
+    def close(self) -> None:
+        self.client.connection_pool.disconnect()
