@@ -1,0 +1,482 @@
+"""The pooled data driver: every queue lives on one pool (a data driver
+of its own) and each operation is routed there through the catalogue.
+
+Reads may use the catalogue cache; writes ask the catalogue (see
+``pool_catalog``). New queues, whether created explicitly or on first
+use (posting, subscribing, a dead-letter queue filled by a claim), are
+placed by weight among the pools of the queue's ``_flavor`` (all pools
+without one). Listing queues walks the catalogue in name order, across
+pools. ``doc/pooling.rst`` is the operator's view.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import typing
+
+from zaqar.storage import base, errors
+from zaqar.storage.pool_catalog import VIRTUAL_POOL, Catalog
+
+LOG = logging.getLogger(__name__)
+
+FLAVOR = "_flavor"
+
+# A dead-letter move across pools takes messages in batches of this
+# size, at most this many batches per claim (the rest go with the next).
+_TRANSFER_BATCH = 20
+_TRANSFER_ROUNDS = 5
+# The transfer's own claim on the local copy of the dead-letter queue.
+_TRANSFER_CLAIM = {"ttl": 60, "grace": 0}
+
+T = typing.TypeVar("T")
+
+
+def _no_queue(queue: str, project: str | None) -> typing.NoReturn:
+    raise errors.QueueDoesNotExist(queue, project)
+
+
+class _Routed(base.ControllerBase):
+    """Routing shared by the controllers."""
+
+    @property
+    def _catalog(self) -> Catalog:
+        return self.driver.catalog
+
+    def _read(self, project: str | None, queue: str,
+              call: typing.Callable[[base.DataDriverBase], T],
+              missing: typing.Callable[[], T],
+              looks_missing: typing.Callable[[T], bool] = lambda _: False
+              ) -> T:
+        """Run a read on the queue's pool.
+
+        A cached route is checked against the catalogue when the answer
+        looks like the queue is not there (a ``DoesNotExist`` error, or
+        ``looks_missing(result)``), and the read runs again on the right
+        pool when the cache was stale. ``missing()`` answers for a queue
+        no pool holds.
+        """
+        route = self._catalog.lookup(project, queue)
+        if route is None:
+            return missing()
+        try:
+            result = call(route.driver)
+        except errors.DoesNotExist:
+            if not route.cached:
+                raise
+            fresh = self._catalog.lookup(project, queue, fresh=True)
+            if fresh is not None and fresh.pool == route.pool:
+                raise
+        else:
+            if not (route.cached and looks_missing(result)):
+                return result
+            fresh = self._catalog.lookup(project, queue, fresh=True)
+            if fresh is not None and fresh.pool == route.pool:
+                return result
+        if fresh is None:
+            return missing()
+        return call(fresh.driver)
+
+    def _write(self, project: str | None, queue: str,
+               call: typing.Callable[[base.DataDriverBase], T],
+               missing: typing.Callable[[], T]) -> T:
+        """Run a write on the pool the catalogue names (never a cached
+        answer); ``missing()`` answers for a queue no pool holds."""
+        route = self._catalog.lookup(project, queue, fresh=True)
+        if route is None:
+            return missing()
+        return call(route.driver)
+
+
+class QueueController(_Routed, base.QueueBase):
+
+    def list(self, project, marker=None, limit=10, detailed=False,
+             name=None, filters=None):
+        if limit <= 0:
+            return []
+        mapping = self._catalog.mapping(project)
+        virtual = self._catalog.virtual
+        if not detailed and not filters and not virtual:
+            # The catalogue alone answers.
+            names = sorted(queue for queue in mapping
+                           if (marker is None or queue > marker)
+                           and (not name or name in queue))
+            return [{"name": queue} for queue in names[:limit]]
+        pools = {pool for queue, pool in mapping.items()
+                 if marker is None or queue > marker}
+        if virtual:
+            pools.add(VIRTUAL_POOL)
+        streams = [self._stream(pool, project, marker, limit, detailed,
+                                name, filters, mapping)
+                   for pool in sorted(pools)]
+        merged = heapq.merge(*streams, key=lambda item: item["name"])
+        return list(itertools.islice(merged, limit))
+
+    def _stream(self, pool: str, project: str | None, marker: str | None,
+                page: int, detailed: bool, name: str | None,
+                filters: dict | None,
+                mapping: dict[str, str]) -> typing.Iterator[dict]:
+        """The queues of one pool after ``marker``, by name, keeping only
+        those the catalogue places on that pool (a pool may hold a stale
+        copy of a queue that lives elsewhere)."""
+        controller = self._catalog.driver(pool).queue_controller
+        while True:
+            items = controller.list(project, marker=marker, limit=page,
+                                    detailed=detailed, name=name,
+                                    filters=filters)
+            for item in items:
+                owner = mapping.get(item["name"])
+                if owner == pool or (owner is None
+                                     and pool == VIRTUAL_POOL):
+                    yield item
+            if len(items) < page:
+                return
+            marker = items[-1]["name"]
+
+    def count(self, project):
+        mapping = self._catalog.mapping(project)
+        total = sum(1 for pool in mapping.values() if pool != VIRTUAL_POOL)
+        if self._catalog.virtual:
+            # Queues from before pooling are in the virtual pool only.
+            total += self._catalog.driver(VIRTUAL_POOL).queue_controller \
+                .count(project)
+        return total
+
+    def create(self, name, project, metadata=None):
+        metadata = metadata or {}
+        flavor = metadata.get(FLAVOR) or None
+        if flavor is not None:
+            self._catalog.check_flavor(project, flavor)
+        route, placed = self._catalog.register(project, name, flavor=flavor)
+        queues = route.driver.queue_controller
+        created = queues.create(name, project, metadata)
+        if not created and placed:
+            # The pool kept a queue of that name the catalogue did not
+            # know (left by an interrupted delete, or a local copy of a
+            # dead-letter queue): the new queue gets the metadata asked
+            # for.
+            queues.set_metadata(name, metadata, project)
+            return True
+        return created
+
+    def exists(self, name, project):
+        return self._read(
+            project, name,
+            lambda d: d.queue_controller.exists(name, project),
+            lambda: False, looks_missing=lambda found: not found)
+
+    def get_metadata(self, name, project):
+        return self._read(
+            project, name,
+            lambda d: d.queue_controller.get_metadata(name, project),
+            lambda: _no_queue(name, project))
+
+    def set_metadata(self, name, metadata, project):
+        return self._write(
+            project, name,
+            lambda d: d.queue_controller.set_metadata(name, metadata,
+                                                      project),
+            lambda: _no_queue(name, project))
+
+    def delete(self, name, project):
+        route = self._catalog.lookup(project, name, fresh=True)
+        if route is None:
+            return
+        # The data goes first: if this fails the catalogue still leads
+        # to it and the delete can be repeated.
+        route.driver.queue_controller.delete(name, project)
+        self._catalog.forget(project, name)
+
+    def stats(self, name, project):
+        return self._read(
+            project, name, lambda d: d.queue_controller.stats(name, project),
+            lambda: _no_queue(name, project))
+
+
+class MessageController(_Routed, base.MessageBase):
+
+    def post(self, queue, messages, project, client_uuid):
+        route, _ = self._catalog.register(project, queue)
+        return route.driver.message_controller.post(queue, messages, project,
+                                                    client_uuid)
+
+    def list(self, queue, project, client_uuid=None, marker=None, limit=10,
+             echo=False, include_claimed=False, include_delayed=False):
+        return self._read(
+            project, queue,
+            lambda d: d.message_controller.list(
+                queue, project, client_uuid=client_uuid, marker=marker,
+                limit=limit, echo=echo, include_claimed=include_claimed,
+                include_delayed=include_delayed),
+            list, looks_missing=lambda found: not found)
+
+    def get(self, queue, message_id, project):
+        return self._read(
+            project, queue,
+            lambda d: d.message_controller.get(queue, message_id, project),
+            lambda: _no_queue(queue, project))
+
+    def bulk_get(self, queue, message_ids, project):
+        return self._read(
+            project, queue,
+            lambda d: d.message_controller.bulk_get(queue, message_ids,
+                                                    project),
+            list, looks_missing=lambda found: not found)
+
+    def delete(self, queue, message_id, project, claim=None):
+        return self._write(
+            project, queue,
+            lambda d: d.message_controller.delete(queue, message_id, project,
+                                                  claim=claim),
+            lambda: None)
+
+    def bulk_delete(self, queue, message_ids, project, claim_ids=None):
+        return self._write(
+            project, queue,
+            lambda d: d.message_controller.bulk_delete(
+                queue, message_ids, project, claim_ids=claim_ids),
+            lambda: None)
+
+    def pop(self, queue, limit, project):
+        return self._write(
+            project, queue,
+            lambda d: d.message_controller.pop(queue, limit, project), list)
+
+    def purge(self, queue, project):
+        return self._write(
+            project, queue,
+            lambda d: d.message_controller.purge(queue, project),
+            lambda: None)
+
+
+def _dead_letter(metadata: base.Metadata,
+                 queue: str) -> tuple[str, int | None] | None:
+    """``(dead-letter queue, its message TTL)`` when the queue moves
+    messages away after ``_max_claim_count`` claims (as the drivers
+    decide it)."""
+    target = metadata.get(base.DEAD_LETTER_QUEUE)
+    if not metadata.get(base.MAX_CLAIM_COUNT) or not target or (
+            not isinstance(target, str)) or target == queue:
+        return None
+    ttl = metadata.get(base.DEAD_LETTER_QUEUE_MESSAGES_TTL)
+    try:
+        return target, int(ttl) if ttl else None
+    except (TypeError, ValueError):
+        return target, None
+
+
+class ClaimController(_Routed, base.ClaimBase):
+    """Claims, and the dead-letter moves they make.
+
+    A pool's driver moves dead-lettered messages into the queue of that
+    name *on its own store*. So before claiming, a dead-letter queue
+    that no pool holds yet is placed on the source queue's pool; when it
+    already lives on another pool, the messages the driver moved into
+    its local copy are carried over to the right pool after the claim.
+    """
+
+    def create(self, queue, metadata, project, limit=10):
+        route = self._catalog.lookup(project, queue, fresh=True)
+        if route is None:
+            return None, []
+        claims = route.driver.claim_controller
+        try:
+            settings = _dead_letter(
+                route.driver.queue_controller.get_metadata(queue, project),
+                queue)
+        except errors.QueueDoesNotExist:
+            return None, []
+        if settings is None:
+            return claims.create(queue, metadata, project, limit=limit)
+        target, ttl = settings
+        dead, _ = self._catalog.register(project, target, pool=route.pool)
+        result = claims.create(queue, metadata, project, limit=limit)
+        if dead.pool != route.pool:
+            _transfer(route.driver, dead.driver, target, project, ttl)
+        return result
+
+    def get(self, queue, claim_id, project):
+        def missing():
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        return self._read(
+            project, queue,
+            lambda d: d.claim_controller.get(queue, claim_id, project),
+            missing)
+
+    def update(self, queue, claim_id, metadata, project):
+        def missing():
+            raise errors.ClaimDoesNotExist(claim_id, queue, project)
+        return self._write(
+            project, queue,
+            lambda d: d.claim_controller.update(queue, claim_id, metadata,
+                                                project),
+            missing)
+
+    def delete(self, queue, claim_id, project):
+        return self._write(
+            project, queue,
+            lambda d: d.claim_controller.delete(queue, claim_id, project),
+            lambda: None)
+
+
+def _transfer(source: base.DataDriverBase, target: base.DataDriverBase,
+              queue: str, project: str | None, ttl: int | None) -> None:
+    """Carry the messages in ``source``'s copy of ``queue`` over to
+    ``target``: claim a batch (so concurrent transfers never take the
+    same message), post it, then delete it. A crash in between posts a
+    batch twice at worst, never loses it."""
+    for _ in range(_TRANSFER_ROUNDS):
+        _, moved = source.claim_controller.create(
+            queue, dict(_TRANSFER_CLAIM), project, limit=_TRANSFER_BATCH)
+        if not moved:
+            return
+        for client, group in itertools.groupby(
+                moved, key=lambda message: message.get("client_uuid")):
+            batch = [{"body": message["body"],
+                      "ttl": ttl or max(1, message["ttl"] - message["age"]),
+                      "delay": 0} for message in group]
+            target.message_controller.post(queue, batch, project, client)
+        source.message_controller.bulk_delete(
+            queue, [message["id"] for message in moved], project)
+
+
+class SubscriptionController(_Routed, base.SubscriptionBase):
+
+    def list(self, queue, project, marker=None, limit=10):
+        return self._read(
+            project, queue,
+            lambda d: d.subscription_controller.list(
+                queue, project, marker=marker, limit=limit),
+            list, looks_missing=lambda found: not found)
+
+    def get(self, queue, subscription_id, project):
+        def missing():
+            raise errors.SubscriptionDoesNotExist(subscription_id)
+        return self._read(
+            project, queue,
+            lambda d: d.subscription_controller.get(queue, subscription_id,
+                                                    project),
+            missing)
+
+    def create(self, queue, subscriber, ttl, options, project):
+        route, _ = self._catalog.register(project, queue)
+        return route.driver.subscription_controller.create(
+            queue, subscriber, ttl, options, project)
+
+    def update(self, queue, subscription_id, project, **fields):
+        def missing():
+            raise errors.SubscriptionDoesNotExist(subscription_id)
+        return self._write(
+            project, queue,
+            lambda d: d.subscription_controller.update(
+                queue, subscription_id, project, **fields),
+            missing)
+
+    def delete(self, queue, subscription_id, project):
+        return self._write(
+            project, queue,
+            lambda d: d.subscription_controller.delete(
+                queue, subscription_id, project),
+            lambda: None)
+
+    def exists(self, queue, subscription_id, project):
+        return self._read(
+            project, queue,
+            lambda d: d.subscription_controller.exists(
+                queue, subscription_id, project),
+            lambda: False, looks_missing=lambda found: not found)
+
+    def get_with_subscriber(self, queue, subscriber, project):
+        return self._read(
+            project, queue,
+            lambda d: d.subscription_controller.get_with_subscriber(
+                queue, subscriber, project),
+            lambda: None, looks_missing=lambda found: found is None)
+
+    def confirm(self, queue, subscription_id, project, confirmed=True):
+        def missing():
+            raise errors.SubscriptionDoesNotExist(subscription_id)
+        return self._write(
+            project, queue,
+            lambda d: d.subscription_controller.confirm(
+                queue, subscription_id, project, confirmed=confirmed),
+            missing)
+
+    def purge(self, queue, project):
+        return self._write(
+            project, queue,
+            lambda d: d.subscription_controller.purge(queue, project),
+            lambda: None)
+
+
+class DataDriver(base.DataDriverBase):
+    """The data plane spread over the pools of a control driver."""
+
+    def __init__(self, conf: typing.Any, control: base.ControlDriverBase):
+        super().__init__(conf)
+        self.control = control
+        self.catalog = Catalog(conf, control)
+        self._queues = QueueController(self)
+        self._messages = MessageController(self)
+        self._claims = ClaimController(self)
+        self._subscriptions = SubscriptionController(self)
+
+    @property
+    def queue_controller(self) -> QueueController:
+        return self._queues
+
+    @property
+    def message_controller(self) -> MessageController:
+        return self._messages
+
+    @property
+    def claim_controller(self) -> ClaimController:
+        return self._claims
+
+    @property
+    def subscription_controller(self) -> SubscriptionController:
+        return self._subscriptions
+
+    def is_alive(self) -> bool:
+        """The catalogue answers: requests can be routed. Each pool's
+        own state is in ``health()`` (one pool down must not take every
+        API node out of a load balancer)."""
+        try:
+            return bool(self.control.is_alive())
+        except Exception:  # never raises, as the contract says
+            return False
+
+    def gc(self) -> None:
+        """Collect on every pool; one pool failing does not stop the
+        others (its error is raised at the end)."""
+        failure: Exception | None = None
+        for name in self.catalog.pool_names():
+            try:
+                self.catalog.driver(name).gc()
+            except errors.StorageError as exc:
+                LOG.error("garbage collection on pool %s failed: %s",
+                          name, exc)
+                failure = failure or exc
+        if failure is not None:
+            raise failure
+
+    def health(self) -> dict:
+        """``{"catalog_reachable": bool, <pool>: <its health>, ...}``."""
+        document: dict[str, typing.Any] = {
+            "catalog_reachable": self.is_alive()}
+        if not document["catalog_reachable"]:
+            return document
+        for name in self.catalog.pool_names():
+            try:
+                driver = self.catalog.driver(name)
+            except errors.StorageError as exc:
+                LOG.error("pool %s cannot be opened: %s", name, exc)
+                document[name] = {"storage_reachable": False}
+                continue
+            document[name] = (driver.health() if driver.is_alive()
+                              else {"storage_reachable": False})
+        return document
+
+    def close(self) -> None:
+        self.catalog.close()
