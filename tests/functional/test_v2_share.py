@@ -286,3 +286,8 @@ def test_other_queue_of_same_project(keyed, owner):
                       headers=signed_headers(signed)), 200)
     expect(holder.get(f"/v2/queues/q-{uuid.uuid4().hex[:6]}/messages",
                       headers=signed_headers(signed)), 404, NOT_FOUND)
+
+
+def test_versions_ignore_signatures(keyed):
+    resp = anonymous(keyed).get("/", headers={"URL-Signature": "0" * 64})
+    expect(resp, 300)

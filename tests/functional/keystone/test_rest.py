@@ -221,3 +221,13 @@ def test_keystone_unreachable(identity, tmp_path, demo_token):
             "/v2/queues").status_code == 401
     finally:
         srv.stop()
+
+
+def test_bogus_signature_does_not_bypass_keystone(ks_server):
+    """A URL-Signature skips the token only to be verified instead."""
+    holder = TokenClient(ks_server.url, None)
+    for path in ("/v2/", "/v2/queues", "/v2/health"):
+        expect(holder.get(path, headers={"URL-Signature": "0" * 64,
+                                         "X-Project-ID": "p"}),
+               404, NOT_FOUND)
+    expect(holder.get("/", headers={"URL-Signature": "0" * 64}), 300)

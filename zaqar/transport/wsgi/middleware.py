@@ -74,9 +74,9 @@ class RequestChecks:
 
     def _check(self, req: falcon.Request, resource: typing.Any,
                params: dict) -> RequestContext:
-        rules: HeaderRules = getattr(resource, "header_rules", V2)
-        if (req.get_header("URL-Signature") is not None
-                and rules.project != "ignored"):
+        # Everything but the versions document (which, like keystone,
+        # ignores signatures) is verified when it carries a signature.
+        if req.get_header("URL-Signature") is not None and req.path != "/":
             self._signed(req)
         if req.content_length and (req.content_type or "").startswith(FORM):
             raise errors.APIError(
@@ -88,6 +88,7 @@ class RequestChecks:
         if not req.client_accepts_json:
             raise falcon.HTTPNotAcceptable()
 
+        rules: HeaderRules = getattr(resource, "header_rules", V2)
         client_id = self._client_id(req, rules)
         project = self._project(req, rules)
         roles = tuple(role.strip() for role in (
