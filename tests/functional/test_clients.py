@@ -14,15 +14,13 @@ from openstack import resource
 from openstack.message.v2 import claim as sdk_claim
 from zaqarclient.queues.v2 import client as zaqar_client
 
-from tests.functional import conftest
-
 RESERVED = {"_max_messages_post_size": 262144, "_default_message_ttl": 3600,
             "_default_message_delay": 0, "_dead_letter_queue": None,
             "_dead_letter_queue_messages_ttl": None, "_max_claim_count": None,
             "_enable_encrypt_messages": False}
 
 
-# -- python-zaqarclient ---------------------------------------------------------------
+# -- python-zaqarclient -------------------------------------------------------
 
 @pytest.fixture
 def zc(server, project):
@@ -111,7 +109,7 @@ def test_python_zaqarclient_nothing_to_claim(zc):
     assert list(claim) == []
 
 
-# -- openstacksdk --------------------------------------------------------------------------
+# -- openstacksdk -------------------------------------------------------------
 
 class _ProjectNoAuth(noauth.NoAuth):
     """No authentication, but a project (the SDK sends it as

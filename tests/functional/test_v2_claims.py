@@ -271,7 +271,7 @@ def test_release(client, c_c):
     assert [m["id"] for m in again] == [c_c["s"]]
 
 
-# -- a live claim is never stolen (UPSTREAM BUG in redis) ---------------------------
+# -- a live claim is never stolen (UPSTREAM BUG in redis) ---------------------
 
 def test_claims_never_steal(client):
     a, b, c = post_messages(client, "c-s", {"body": "A"}, {"body": "B"},
@@ -341,7 +341,7 @@ def test_concurrent_consumers_never_share_a_message(server, project):
         assert [m["id"] for m in resp["messages"]] == ids
 
 
-# -- dead letter queue ----------------------------------------------------------------
+# -- dead letter queue --------------------------------------------------------
 
 def test_dead_letter_queue(client):
     client.put("/v2/queues/c-dead")
@@ -391,11 +391,12 @@ def test_dead_letter_queue_all_moved_is_204(client):
     assert [(m["id"], m["ttl"]) for m in resp["messages"]] == [(mid, 600)]
 
 
-# -- delayed messages -------------------------------------------------------------------
+# -- delayed messages ---------------------------------------------------------
 
 def test_delayed_messages_cannot_be_claimed_nor_popped(client):
     client.put("/v2/queues/c-d", json={"_default_message_delay": 30})
-    delayed, now = post_messages(client, "c-d", {"body": "queue default delay"},
+    delayed, now = post_messages(client, "c-d",
+                                 {"body": "queue default delay"},
                                  {"body": "no delay", "delay": 0})
     resp = client.post("/v2/queues/c-d/claims", json={})
     cid = claim_location("c-d", resp)

@@ -212,7 +212,7 @@ def test_unknown_headers_are_ignored(client):
     expect(resp, 201, headers={"location": "/v2/queues/c-x"})
 
 
-# -- routing, 404, 405, OPTIONS, HEAD ------------------------------------------
+# -- routing, 404, 405, OPTIONS, HEAD -----------------------------------------
 
 @pytest.mark.parametrize("path", [
     "/v2/nothing-here", "/v3/", "/v2/queues/q/nothing", "/v2/pools",
@@ -268,7 +268,7 @@ def test_options_on_unknown_path_is_404(server):
     expect(bare(server, "OPTIONS", "/v2/nothing"), 404, NOT_FOUND)
 
 
-# -- check order -----------------------------------------------------------------
+# -- check order --------------------------------------------------------------
 
 def test_check_order(server, client):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -298,7 +298,7 @@ def test_check_order(server, client):
                  "You are not authorized to complete this action.")
 
 
-# -- body parsing ----------------------------------------------------------------
+# -- body parsing -------------------------------------------------------------
 
 @pytest.mark.parametrize("data, description", [
     (b"{bad json", "Request body could not be parsed."),
@@ -372,7 +372,7 @@ def test_unicode_round_trips_as_raw_utf8(client):
         '"body": {"é": "日本語 ✓", "emoji": "\U0001F600"}}')
 
 
-# -- Content-Length, chunked bodies, bodies where none is expected -----------------
+# -- Content-Length, chunked bodies, bodies where none is expected ------------
 
 def _headers(project: str, **extra: str) -> dict[str, str]:
     headers = {"Client-ID": conftest.CLIENT_ID, "X-Project-ID": project,
@@ -490,7 +490,7 @@ def test_generic_body_cap_for_claims_and_purge(client):
         "free"] == 1
 
 
-# -- query strings ---------------------------------------------------------------
+# -- query strings ------------------------------------------------------------
 
 @pytest.mark.parametrize("query, name", [
     ("limit=abc", "limit"), ("limit=1.5", "limit"), ("limit=1e3", "limit"),

@@ -69,7 +69,7 @@ B = message("c-m", "b", 3600, '"default ttl"')
 C = message("c-m", "c", 3600, '"third"')
 
 
-# -- post ------------------------------------------------------------------------
+# -- post ---------------------------------------------------------------------
 
 def test_post_creates_the_queue(client):
     resp = client.post("/v2/queues/c-m/messages", data=(
@@ -208,7 +208,7 @@ def test_other_message_keys_are_dropped(client):
            message("c-k", "m", 3600, "1"), {"m": mid})
 
 
-# -- per-message delay (UPSTREAM BUG: dropped without a queue default) ----------
+# -- per-message delay (UPSTREAM BUG: dropped without a queue default) --------
 
 def test_per_message_delay_is_applied_on_any_queue(client, other):
     [delayed] = post_messages(client, "c-pd", {"body": "later", "delay": 30})
@@ -247,14 +247,15 @@ def test_per_message_delay_on_a_queue_with_a_default_delay(client):
            page([message("c-d", "n", 3600, '"no delay"')],
                 "/v2/queues/c-d/messages?echo=true&marker=<n>"),
            {"n": no_delay})
-    expect(client.get("/v2/queues/c-d/messages?echo=true&include_delayed=true"),
-           200, page([message("c-d", "q", 3600, '"queue default delay"'),
-                      message("c-d", "n", 3600, '"no delay"')],
-                     "/v2/queues/c-d/messages?echo=true&include_delayed=true&"
-                     "marker=<n>"), {"q": queue_default, "n": no_delay})
+    expect(client.get("/v2/queues/c-d/messages?echo=true&"
+                      "include_delayed=true"), 200,
+           page([message("c-d", "q", 3600, '"queue default delay"'),
+                 message("c-d", "n", 3600, '"no delay"')],
+                "/v2/queues/c-d/messages?echo=true&include_delayed=true&"
+                "marker=<n>"), {"q": queue_default, "n": no_delay})
 
 
-# -- list -------------------------------------------------------------------------
+# -- list ---------------------------------------------------------------------
 
 def test_echo_hides_own_messages(client, other, c_m):
     expect(client.get("/v2/queues/c-m/messages"), 200, EMPTY)
@@ -293,8 +294,8 @@ def test_include_claimed_without_marker(client, c_m):
                         claim_id="cid")
     subs = dict(c_m, cid=claim_id)
     # UPSTREAM BUG (redis): 503 without a marker
-    expect(client.get("/v2/queues/c-m/messages?echo=true&include_claimed=true"),
-           200, page([a_claimed, B, C],
+    expect(client.get("/v2/queues/c-m/messages?echo=true&"
+                      "include_claimed=true"), 200, page([a_claimed, B, C],
                      "/v2/queues/c-m/messages?echo=true&include_claimed=true&"
                      "include_delayed=true&marker=<c>"), subs)
     # an unknown marker starts from the head
@@ -345,7 +346,7 @@ def test_list_missing_queue(client):
     expect(client.get("/v2/queues/c-nosuch/messages?echo=true"), 200, EMPTY)
 
 
-# -- get by id(s) ----------------------------------------------------------------
+# -- get by id(s) -------------------------------------------------------------
 
 def test_get_one(client, c_m):
     expect(client.get(f"/v2/queues/c-m/messages/{c_m['a']}"), 200, A, c_m)
@@ -373,8 +374,8 @@ def test_get_by_ids_includes_claimed_own_and_delayed(client, c_m):
 
 def test_get_errors(client, project, c_m):
     not_found(client.get("/v2/queues/c-m/messages?ids=nosuch1,nosuch2"),
-              "No messages with IDs: ['nosuch1', 'nosuch2'] found in the queue "
-              f"c-m for project {project}.")
+              "No messages with IDs: ['nosuch1', 'nosuch2'] found in the "
+              f"queue c-m for project {project}.")
     invalid(client.get("/v2/queues/c-m/messages?ids=" + ",".join(
         f"x{i}" for i in range(21))), LIMIT_RANGE)
     not_found(client.get("/v2/queues/c-m/messages/nosuch"),
@@ -393,7 +394,7 @@ def test_twenty_ids(client):
     assert bodies(resp) == list(range(20))
 
 
-# -- ids are scoped to queue + project (UPSTREAM BUG in redis) -----------------------
+# -- ids are scoped to queue + project (UPSTREAM BUG in redis) ----------------
 
 def test_message_ids_are_scoped(client, project):
     [mid] = post_messages(client, "c-x1", {"body": "secret of c-x1"})
@@ -424,7 +425,7 @@ def test_message_ids_are_scoped(client, project):
            message("c-x1", "m", 3600, '"secret of c-x1"'), {"m": mid})
 
 
-# -- delete one --------------------------------------------------------------------
+# -- delete one ---------------------------------------------------------------
 
 def test_delete_rules(client, project, c_m):
     claim_id, _ = claim(client, "c-m", limit=1, ttl=100)  # takes a
@@ -467,15 +468,16 @@ def test_delete_after_release_needs_no_claim(client, c_m):
     no_content(client.delete(f"/v2/queues/c-m/messages/{c_m['a']}"))
 
 
-# -- bulk delete and pop -------------------------------------------------------------
+# -- bulk delete and pop ------------------------------------------------------
 
 def test_bulk_delete_ignores_claims_and_unknown_ids(client, c_m):
     claim(client, "c-m", limit=1)
     no_content(client.delete(f"/v2/queues/c-m/messages?ids={c_m['a']},"
                              f"{c_m['b']},nosuch"))
-    expect(client.get("/v2/queues/c-m/messages?echo=true&include_claimed=true"),
-           200, page([C], "/v2/queues/c-m/messages?echo=true&include_claimed="
-                          "true&include_delayed=true&marker=<c>"), c_m)
+    expect(client.get("/v2/queues/c-m/messages?echo=true&"
+                      "include_claimed=true"), 200,
+           page([C], "/v2/queues/c-m/messages?echo=true&include_claimed="
+                     "true&include_delayed=true&marker=<c>"), c_m)
     no_content(client.delete("/v2/queues/c-nosuch/messages?ids=a,b"))
 
 
@@ -486,11 +488,11 @@ def test_pop(client, c_m):
     popped = resp.json()["messages"]
     cid = popped[0]["claim_id"]
     uuid.UUID(cid)
-    expect(resp, 200, '{"messages": [{"id": "<b>", "age": 0, "ttl": 3600, '
-                      '"body": "default ttl", "claim_id": "<cid>", '
-                      '"claim_count": 0}, {"id": "<c>", "age": 0, "ttl": 3600, '
-                      '"body": "third", "claim_id": "<cid>", "claim_count": '
-                      '0}]}', dict(c_m, cid=cid))
+    expect(resp, 200,
+           '{"messages": [{"id": "<b>", "age": 0, "ttl": 3600, "body": '
+           '"default ttl", "claim_id": "<cid>", "claim_count": 0}, {"id": '
+           '"<c>", "age": 0, "ttl": 3600, "body": "third", "claim_id": '
+           '"<cid>", "claim_count": 0}]}', dict(c_m, cid=cid))
     expect(client.delete("/v2/queues/c-m/messages?pop=5"), 200,
            '{"messages": []}')
     assert client.get("/v2/queues/c-m/stats").json()["messages"]["total"] == 1
@@ -530,7 +532,7 @@ def test_pop_not_an_integer(client):
                  "value must be an integer.")
 
 
-# -- options that change representations -----------------------------------------------
+# -- options that change representations --------------------------------------
 
 @pytest.fixture(scope="module")
 def checksum_server(tmp_path_factory):
@@ -588,7 +590,7 @@ def test_bulk_delete_with_claim_ids(checksum_server):
     assert bodies(client.delete("/v2/queues/c-bd/messages?pop=1")) == [3]
 
 
-# -- inputs that stores treat specially --------------------------------------------
+# -- inputs that stores treat specially ---------------------------------------
 
 @pytest.mark.parametrize("body", [
     {"a.b": 1, "$x": {"$y": [{"c.d": None}]}, "_id": 5, "": 0},

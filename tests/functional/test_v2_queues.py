@@ -51,7 +51,7 @@ def four_queues(client):
     return [LONG, "c-q1", "c-q2", "c-q3"]
 
 
-# -- create and get ---------------------------------------------------------------
+# -- create and get -----------------------------------------------------------
 
 def test_empty_list(client):
     expect(client.get("/v2/queues"), 200, EMPTY)
@@ -214,7 +214,7 @@ def test_put_body_errors(client, data, title, description):
     expect(client.get("/v2/queues"), 200, EMPTY)
 
 
-# -- listing ------------------------------------------------------------------------
+# -- listing ------------------------------------------------------------------
 
 def test_list(client, four_queues):
     expect(client.get("/v2/queues"), 200,
@@ -375,7 +375,7 @@ def test_blank_values_are_ignored(client, four_queues):
            listing(four_queues, "/v2/queues?marker=c-q3"))
 
 
-# -- PATCH ---------------------------------------------------------------------------
+# -- PATCH --------------------------------------------------------------------
 
 @pytest.fixture
 def patchable(client):
@@ -542,7 +542,7 @@ def test_patch_validation_order(client, patchable):
     bad_body(resp, 'Operation "add" requires a member named "value".')
 
 
-# -- delete ---------------------------------------------------------------------------
+# -- delete -------------------------------------------------------------------
 
 def test_delete(client):
     post_messages(client, "c-p", {"body": 1}, {"body": 2})
@@ -565,7 +565,7 @@ def test_delete_then_recreate_starts_empty(client):
            '{"messages": [], "links": []}')
 
 
-# -- inputs that stores treat specially --------------------------------------------
+# -- inputs that stores treat specially ---------------------------------------
 
 @pytest.mark.parametrize("suffix", [
     "a:b", "a.b", "a b", "ä-ö", "$x", "%", "_", "a*b", "{a}", "a\\b", "a/b",

@@ -34,7 +34,7 @@ def stats_message(queue: str, name: str, ttl: int, body: str,
             f'"href": "/v2/queues/{queue}/messages/<{name}>"}}')
 
 
-# -- stats --------------------------------------------------------------------------
+# -- stats --------------------------------------------------------------------
 
 def test_stats_of_missing_and_empty_queues(client):
     expect(client.get("/v2/queues/c-nosuch/stats"), 200, ZERO)
@@ -101,7 +101,7 @@ def test_stats_after_pop(client):
     assert (stats["claimed"], stats["free"], stats["total"]) == (0, 1, 1)
 
 
-# -- purge ----------------------------------------------------------------------------
+# -- purge --------------------------------------------------------------------
 
 @pytest.mark.parametrize("data, description", [
     (b'{"resource_types": ["bogus"]}', TYPES),
@@ -156,8 +156,8 @@ def test_purge_without_body_removes_every_message(client, project):
         "Client-ID": conftest.CLIENT_ID, "X-Project-ID": project}))
     assert resp.status == 204
     expect(client.get("/v2/queues/c-pu/stats"), 200, ZERO)
-    expect(client.get("/v2/queues/c-pu/messages?echo=true&include_claimed=true&"
-                      "include_delayed=true"), 200,
+    expect(client.get("/v2/queues/c-pu/messages?echo=true&"
+                      "include_claimed=true&include_delayed=true"), 200,
            '{"messages": [], "links": []}')
     # the claim holds nothing any more (the contract leaves open whether
     # the emptied claim itself is still there)
@@ -179,7 +179,7 @@ def test_purge_with_empty_body_is_like_no_body(client):
     expect(client.get("/v2/queues/c-pu/stats"), 200, ZERO)
 
 
-# -- ping and health -------------------------------------------------------------------
+# -- ping and health ----------------------------------------------------------
 
 def test_ping(client):
     no_content(client.get("/v2/ping"))
@@ -229,7 +229,7 @@ def test_pools_without_pooling_are_not_routed(client):
     expect(client.get("/v2/flavors"), 404, '{"title": "404 Not Found"}')
 
 
-# -- a store that does not answer ---------------------------------------------------
+# -- a store that does not answer ---------------------------------------------
 
 @pytest.fixture(scope="module")
 def dead_store(tmp_path_factory):
