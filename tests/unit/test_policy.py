@@ -60,19 +60,26 @@ def test_upstream_rule_names_and_defaults():
 
 @pytest.fixture
 def rest_conf(conf):
+    """Every route served: admin API and pooling on."""
     conf.set_override("admin_mode", True)
+    conf.set_override("pooling", True)
     return conf
+
+
+class _Namespaces:
+    """Stands for the API while routes are built (resources only keep
+    references to its parts then); its ``conf`` is real."""
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def __getattr__(self, name):
+        return self
 
 
 def _routed_resources(conf):
     from zaqar.transport.wsgi import v2_0
-
-    class FakeAPI:  # only what the resources read at construction
-        def __init__(self, conf):
-            self.conf = conf
-            self.topics = self
-
-    return [resource for _, resource in v2_0.routes(FakeAPI(conf))]
+    return [resource for _, resource in v2_0.routes(_Namespaces(conf))]
 
 
 def test_every_rest_responder_is_checked(rest_conf):
