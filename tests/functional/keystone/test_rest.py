@@ -231,3 +231,30 @@ def test_bogus_signature_does_not_bypass_keystone(ks_server):
                                          "X-Project-ID": "p"}),
                404, NOT_FOUND)
     expect(holder.get("/", headers={"URL-Signature": "0" * 64}), 300)
+
+
+@pytest.fixture(scope="module")
+def pooled(identity, tmp_path_factory):
+    """A keystone server with pooling: the pools and flavors API."""
+    options = keystone_options(identity)
+    options["DEFAULT"]["pooling"] = True
+    srv = Server(tmp_path_factory.mktemp("ks-pooled"), options).start()
+    yield srv
+    srv.stop()
+
+
+def test_pools_and_flavors_admin_api(pooled, admin_token, demo_token):
+    admin = TokenClient(pooled.url, admin_token.id)
+    member = TokenClient(pooled.url, demo_token.id)
+    expect(admin.get("/v2/pools"), 200)
+    expect(admin.delete("/v2/pools/none"), 204)
+    # The admin passes the policy and reaches the endpoint's validation.
+    assert admin.put("/v2/flavors/f", json={}).status_code == 400
+    for method, path in [("GET", "/v2/pools"), ("GET", "/v2/pools/p"),
+                         ("PUT", "/v2/pools/p"), ("PATCH", "/v2/pools/p"),
+                         ("DELETE", "/v2/pools/p"), ("PUT", "/v2/flavors/f"),
+                         ("PATCH", "/v2/flavors/f"),
+                         ("DELETE", "/v2/flavors/f")]:
+        refused(member.request(method, path, json={}))
+    # Reading flavors is open to members.
+    expect(member.get("/v2/flavors"), 200)
