@@ -245,7 +245,9 @@ def dead_store(tmp_path_factory):
             "uri": f"redis://127.0.0.1:{port}/0",
             "max_reconnect_attempts": 0, "socket_connect_timeout": 0.5},
     }).start()
-    yield conftest.Client(srv.url, "p-dead")
+    client = conftest.Client(srv.url, "p-dead")
+    yield client
+    client.session.close()
     srv.stop()
 
 
