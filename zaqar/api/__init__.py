@@ -6,7 +6,9 @@ from __future__ import annotations
 import typing
 
 from zaqar.api.claims import Claims
+from zaqar.api.flavors import Flavors
 from zaqar.api.messages import Messages
+from zaqar.api.pools import Pools
 from zaqar.api.queues import Queues
 from zaqar.api.subscriptions import Subscriptions
 from zaqar.api.topics import Topics
@@ -26,6 +28,9 @@ class API:
         self.claims = Claims(storage, self.validate, conf)
         self.subscriptions = Subscriptions(storage, self.validate, conf)
         self.topics = Topics(conf, storage, self.validate)
+        if conf.pooling:  # the admin API of pooled storage
+            self.pools = Pools(conf, storage, self.validate)
+            self.flavors = Flavors(conf, storage, self.validate)
 
     def ping(self) -> bool:
         """Whether the storage answers right now (never raises)."""

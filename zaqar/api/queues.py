@@ -59,7 +59,10 @@ class Queues:
                metadata: dict | None) -> bool:
         metadata = metadata or {}
         self._validate.queue_metadata(metadata)
-        return self._queues.create(name, ctx.project_id, metadata)
+        try:
+            return self._queues.create(name, ctx.project_id, metadata)
+        except storage_errors.FlavorDoesNotExist as exc:  # pooling
+            raise errors.ValidationFailed(str(exc)) from None
 
     def get_metadata(self, ctx: RequestContext, name: str) -> dict:
         """Stored metadata; a queue that does not exist has ``{}``."""

@@ -56,6 +56,11 @@ class _PoolDriver:
     checked: float
 
 
+class BadPoolDefinition(errors.StorageError):
+    """A pool's URI or options cannot describe a store (no driver for
+    the scheme, malformed URI, invalid option)."""
+
+
 def capabilities_of(uri: str) -> tuple[str, ...]:
     """What the driver serving ``uri`` promises (no connection made)."""
     try:
@@ -74,12 +79,12 @@ def open_driver(conf: typing.Any, uri: str,
         return loader.load_data_driver(conf, name, uri=uri,
                                        options=options or {})
     except sd_exception.NoMatches:
-        raise errors.StorageError(
-            f"No storage driver serves {name!r} URIs") from None
+        raise BadPoolDefinition(
+            f"no storage driver serves {name!r} URIs") from None
     except errors.StorageError:
         raise
     except ValueError as exc:
-        raise errors.StorageError(str(exc)) from None
+        raise BadPoolDefinition(str(exc)) from None
     except Exception as exc:  # a driver's own connection failure
         raise errors.ConnectionError(
             f"Cannot open the {name} store: {exc}") from exc

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typing
 
-from zaqar.transport.wsgi.v2_0 import claims, home, messages, ping, queues
+from zaqar.transport.wsgi.v2_0 import claims, flavors, home, messages, ping
+from zaqar.transport.wsgi.v2_0 import pools, queues
 from zaqar.transport.wsgi.v2_0 import share, subscriptions, topics
 
 
@@ -31,4 +32,6 @@ def routes(api: typing.Any) -> list[tuple[str, typing.Any]]:
     table.extend(topics.routes(api))
     if api.conf.admin_mode:
         table.append(("/v2/health", ping.HealthResource(api)))
+        if api.conf.pooling:
+            table.extend(pools.routes(api) + flavors.routes(api))
     return table
