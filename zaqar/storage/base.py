@@ -212,9 +212,13 @@ class ClaimBase(ControllerBase):
         never two live claims on one message, whatever runs concurrently.
         Claimed messages that would expire before the claim get
         ``expires = claim expiry + metadata["grace"]`` and ``ttl = claim ttl
-        + grace``. When the queue has ``_max_claim_count`` and
-        ``_dead_letter_queue``, a selected message whose claim_count already
-        reached the maximum is moved, unclaimed, to the dead-letter queue
+        + grace``; the comparison is in whole seconds (as upstream), so a
+        300 s message claimed for 300 s within the second it was posted
+        keeps its ttl. When the queue has ``_max_claim_count`` and
+        ``_dead_letter_queue`` (naming another queue: a queue that is its
+        own dead-letter queue has none), a selected message whose
+        claim_count already reached the maximum is moved, unclaimed, to the
+        dead-letter queue
         (same project, created if missing; TTL replaced by
         ``_dead_letter_queue_messages_ttl`` when set) instead of being
         returned, and every returned message's claim_count grows by one.
