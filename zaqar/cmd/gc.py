@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
+import typing
 
 from oslo_config import cfg
 from oslo_log import log
 
 from zaqar import version
 from zaqar.common import configs
-from zaqar.storage import errors, loader
+from zaqar.storage import errors, loader, pooling
 
 LOG = logging.getLogger("zaqar.gc")
 
@@ -28,8 +29,17 @@ CLI_OPTS = [
 ]
 
 
+def _storage(conf: cfg.ConfigOpts) -> tuple[typing.Any, typing.Any]:
+    """The data driver (the pooled one, over every pool, with pooling)
+    and the control driver it needs, if any."""
+    if not conf.pooling:
+        return loader.load_data_driver(conf), None
+    control = loader.load_control_driver(conf)
+    return pooling.DataDriver(conf, control), control
+
+
 def run(conf: cfg.ConfigOpts) -> int:
-    driver = loader.load_data_driver(conf)
+    driver, control = _storage(conf)
     try:
         while True:
             started = time.monotonic()
@@ -47,6 +57,8 @@ def run(conf: cfg.ConfigOpts) -> int:
                            - (time.monotonic() - started)))
     finally:
         driver.close()
+        if control is not None:
+            control.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,13 +4,18 @@ that share the catalogue."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+import sqlalchemy as sa
 from oslo_config import cfg
 
 from tests.storage import helpers
 from zaqar.common import configs
 from zaqar.storage import errors, pool_catalog, pooling
 from zaqar.storage.sqlalchemy import driver as sql
+from zaqar.storage.sqlalchemy import tables
 
 PROJECT = "proj"
 
@@ -334,3 +339,27 @@ def test_virtual_pool_serves_queues_from_before_pooling(tmp_path, uris):
         node.close()
         control.close()
         legacy.close()
+
+
+def test_zaqar_gc_collects_on_every_pool(tmp_path, control, node, uris,
+                                         direct):
+    """``zaqar-gc`` with ``pooling = True`` walks the registered pools."""
+    _pool(control, "p1", uris["p1"], weight=1)
+    _pool(control, "p2", uris["p2"], weight=0)
+    helpers.post(node.message_controller, "q", PROJECT, ttl=1)
+    control.pools_controller.update("p1", weight=0)
+    control.pools_controller.update("p2", weight=1)
+    helpers.post(node.message_controller, "r", PROJECT, ttl=1)
+    helpers.sleep_past(1)
+    config = tmp_path / "gc.conf"
+    config.write_text(f"[DEFAULT]\nstate_path = {tmp_path}\n"
+                      "pooling = True\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "zaqar.cmd.gc", "--config-file",
+         str(config)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for pool in ("p1", "p2"):
+        rows = direct[pool].database.read(lambda conn: conn.execute(
+            sa.select(sa.func.count()).select_from(tables.messages))
+            .scalar())
+        assert rows == 0
