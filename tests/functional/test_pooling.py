@@ -26,7 +26,7 @@ from tests.functional.exchanges import (
     JSON_PATCH, bad_body, created, dumps, expect, expect_error, invalid,
     no_content, not_found)
 from tests.functional.server import Server
-from zaqar.storage.redis import keys
+from zaqar.storage.redis import control, keys
 
 ADMIN = {"X-Roles": "admin"}
 NOT_AUTHORIZED = ("Not authorized",
@@ -102,8 +102,10 @@ def redis_servers(tmp_path_factory):
             server.stop()
 
 
-def _server(tmp_path_factory, **default) -> Server:
-    options = {"DEFAULT": {"pooling": True, "admin_mode": True, **default}}
+def _server(tmp_path_factory, groups: dict | None = None,
+            **default) -> Server:
+    options = {"DEFAULT": {"pooling": True, "admin_mode": True, **default},
+               **(groups or {})}
     return Server(tmp_path_factory.mktemp("pooled"), options).start()
 
 
@@ -518,4 +520,47 @@ def test_admin_routes_need_admin_mode(tmp_path_factory, project):
             expect(client.get(path, headers=ADMIN), 404,
                    '{"title": "404 Not Found"}')
     finally:
+        srv.stop()
+
+
+def test_redis_as_management_store(redis_servers, tmp_path_factory,
+                                   project):
+    """The catalogue, pools and flavors kept in Redis by a real server."""
+    store = redis_servers[2]
+    srv = _server(tmp_path_factory, groups={
+        "drivers": {"management_store": "redis"},
+        "drivers:management_store:redis": {"uri": store.uri + "/3"}})
+    state = redis.Redis(port=store.port, db=3)
+    names = control.Keys(control.NAMESPACE)
+    try:
+        client = Client(srv.url, project)
+        created(client.put("/v2/pools/only", headers=ADMIN, json={
+            "uri": redis_servers[0].uri, "weight": 1}), "/v2/pools/only")
+        created(client.put("/v2/flavors/gold", headers=ADMIN,
+                           json={"pool_list": ["only"]}), "/v2/flavors/gold")
+        created(client.put("/v2/queues/q1", json={"_flavor": "gold"}),
+                "/v2/queues/q1")
+        resp = client.post("/v2/queues/q2/messages",
+                           json={"messages": [{"body": 2}]})
+        assert resp.status_code == 201, resp.text
+        assert state.hgetall(names.catalogue(project)) == {
+            b"q1": b"only", b"q2": b"only"}
+        assert state.hget(names.pool("only"), "flavor") == b"gold"
+        assert redis_servers[0].client.exists(keys.queue_base(project, "q2"))
+        assert [q["name"] for q in client.get("/v2/queues").json()[
+            "queues"]] == ["q1", "q2"]
+        expect_error(client.delete("/v2/pools/only", headers=ADMIN), 403,
+                     "Unable to delete", "This pool is used by flavors "
+                     "gold; It cannot be deleted.")
+        no_content(client.delete("/v2/flavors/gold", headers=ADMIN))
+        expect_error(client.delete("/v2/pools/only", headers=ADMIN), 409,
+                     "Unable to delete", "Pool only still holds queues; "
+                     "move or delete them before deleting the pool.")
+        for queue in ("q1", "q2"):
+            no_content(client.delete(f"/v2/queues/{queue}"))
+        assert state.hgetall(names.catalogue(project)) == {}
+        no_content(client.delete("/v2/pools/only", headers=ADMIN))
+        assert not state.exists(names.pool("only"))
+    finally:
+        state.close()
         srv.stop()
