@@ -13,6 +13,7 @@ import email.message
 import email.policy
 import http.server
 import json
+import sys
 import threading
 import time
 import typing
@@ -35,6 +36,15 @@ class Request:
 
     def json(self) -> typing.Any:
         return json.loads(self.body)
+
+
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that vanished (a killed server) is not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class WebhookReceiver:
@@ -74,9 +84,7 @@ class WebhookReceiver:
             def log_message(self, *args):
                 pass
 
-        self._server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
+        self._server = _QuietServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self._server.serve_forever,
                          daemon=True).start()
         return self

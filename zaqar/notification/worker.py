@@ -119,7 +119,13 @@ class DeliveryWorker:
         for job in claimed:
             with self._lock:
                 self._busy += 1
-            self._pool.submit(self._perform, job)
+            try:
+                self._pool.submit(self._perform, job)
+            except RuntimeError:
+                # The interpreter is exiting: the claimed jobs are taken
+                # again once their claim expired.
+                self._stopping = True
+                return 0
         return len(claimed)
 
     # -- performing -------------------------------------------------------

@@ -1,0 +1,85 @@
+"""Servers that deliver notifications, and assertions the subscription,
+notification and topic tests share.
+
+A notifying server runs the notifier stage and looks for pending
+deliveries often, so tests are quick. On Redis and MongoDB it uses a
+database of its own (db 8, ``zaqar_notifications``): its internal delivery
+queue then holds only the jobs of these tests.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import time
+import typing
+
+import requests
+
+from tests.functional.conftest import store_options
+from tests.functional.server import Server
+from tests import services
+
+NOTIFIER = "zaqar.notification.notifier"
+SECRET = "notification-tests-secret"
+
+
+def options(store: str, **groups: dict) -> dict:
+    """Options of a notifying server on ``store`` plus ``groups``."""
+    merged = store_options(store)
+    if store == "redis":
+        merged["drivers:message_store:redis"]["uri"] = (
+            services.REDIS_URI + "/8")
+    merged.setdefault("storage", {})["message_pipeline"] = NOTIFIER
+    merged.setdefault("notification", {}).update(
+        delivery_poll_interval=0.2, delivery_timeout=5)
+    for group, values in groups.items():
+        merged.setdefault(group, {}).update(values)
+    return merged
+
+
+def start(workdir: pathlib.Path, store: str, **groups: dict) -> Server:
+    return Server(workdir, options(store, **groups)).start()
+
+
+# -- assertions --------------------------------------------------------------
+
+def expect(resp: requests.Response, status: int,
+           body: typing.Any = None,
+           headers: dict[str, str | None] | None = None) -> None:
+    """Status, JSON body (exact text when a string, parsed otherwise) and
+    headers (None: absent)."""
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    if status == 204:
+        assert resp.content == b""
+    if status >= 400:
+        assert resp.headers.get("vary") == "Accept", resp.headers
+    if body is not None:
+        assert resp.headers.get("content-type") == "application/json"
+        if isinstance(body, str):
+            assert resp.text == body, f"\n got: {resp.text}\nwant: {body}"
+        else:
+            assert resp.json() == body
+    for name, value in (headers or {}).items():
+        assert resp.headers.get(name) == value, (name, resp.headers)
+
+
+def expect_error(resp: requests.Response, status: int, title: str,
+                 description: str, headers: dict | None = None) -> None:
+    expect(resp, status, json.dumps({"title": title,
+                                     "description": description},
+                                    ensure_ascii=False), headers)
+
+
+def invalid(resp: requests.Response, description: str) -> None:
+    expect_error(resp, 400, "Invalid API request", description)
+
+
+def quiet_for(seconds: float, check: typing.Callable[[], typing.Any],
+              expected: typing.Any) -> None:
+    """``check()`` keeps returning ``expected`` for ``seconds`` (nothing
+    more arrives)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert check() == expected
+        time.sleep(0.1)
