@@ -106,7 +106,10 @@ def _wait_ready(channels: process.Channels, children: list) -> None:
             channels.ready.get(timeout=0.2)
             waiting -= 1
         except queue_module.Empty:
-            if any(c.exitcode not in (None, 0) for c in children):
+            # A process that failed while setting up reports it as its
+            # result (or dies): either way it will never be ready.
+            if not channels.results.empty() or any(
+                    c.exitcode is not None for c in children):
                 _raise_child_failure(channels)
             if time.monotonic() > deadline:
                 raise BenchError("load processes did not start within "
@@ -127,7 +130,8 @@ def _gather(settings: Settings, channels: process.Channels, children: list,
     every second."""
     started = time.monotonic()
     next_report = started + 1.0
-    give_up = started + settings.time + settings.request_timeout + FINISH_MARGIN
+    give_up = (started + settings.time + settings.request_timeout
+               + FINISH_MARGIN)
     while len(gathered) < len(children):
         now = time.monotonic()
         try:

@@ -53,8 +53,9 @@ class OpStats:
         """One request that failed; ``reason`` is kept (a few kinds only)."""
         self.requests += 1
         self.errors += 1
-        if reason in self.error_kinds or len(self.error_kinds) < MAX_ERROR_KINDS:
-            self.error_kinds[reason] = self.error_kinds.get(reason, 0) + 1
+        kinds = self.error_kinds
+        if reason in kinds or len(kinds) < MAX_ERROR_KINDS:
+            kinds[reason] = kinds.get(reason, 0) + 1
 
     def merge(self, other: "OpStats") -> None:
         """Add ``other``'s counts and samples to this one."""
