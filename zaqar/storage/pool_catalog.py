@@ -121,7 +121,11 @@ class Catalog:
         if not fresh:
             pool = self._cached(project, queue)
             if pool is not None:
-                return Route(pool, self.driver(pool), cached=True)
+                try:
+                    return Route(pool, self.driver(pool), cached=True)
+                except errors.PoolDoesNotExist:
+                    # Deleted through another node: the queue moved on.
+                    self.invalidate(project, queue)
         pool = self._mapped(project, queue)
         if pool is None:
             if not self.virtual:

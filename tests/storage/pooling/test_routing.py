@@ -363,3 +363,17 @@ def test_zaqar_gc_collects_on_every_pool(tmp_path, control, node, uris,
             sa.select(sa.func.count()).select_from(tables.messages))
             .scalar())
         assert rows == 0
+
+
+def test_cached_route_to_a_deleted_pool(nodes, control, uris):
+    a, b = nodes
+    _pool(control, "p1", uris["p1"], weight=1)
+    _pool(control, "p2", uris["p2"], weight=0)
+    a.queue_controller.create("q", PROJECT, {"v": 1})
+    assert a.queue_controller.get_metadata("q", PROJECT) == {"v": 1}
+    b.queue_controller.delete("q", PROJECT)
+    control.pools_controller.delete("p1")
+    control.pools_controller.update("p2", weight=1)
+    b.queue_controller.create("q", PROJECT, {"v": 2})
+    a.catalog.drop_driver("p1")  # as after POOL_REFRESH_SECONDS
+    assert a.queue_controller.get_metadata("q", PROJECT) == {"v": 2}
