@@ -100,6 +100,70 @@ class Flavors:
         self._assign(name, pool_list)
         return self.get(ctx, name)
 
+    # -- v1.1: capabilities are given by the client and stored ------------
+
+    def list_stored(self, ctx: RequestContext, marker: str | None,
+                    limit: int | None, detailed: bool) -> list[dict]:
+        """``{"name", "capabilities"?}`` as stored."""
+        self._validate.flavor_listing(limit)
+        return [self._stored(flavor, detailed) for flavor in
+                self._flavors.list(project=ctx.project_id, marker=marker,
+                                   limit=limit or 10, detailed=detailed)]
+
+    def get_stored(self, ctx: RequestContext, name: str,
+                   detailed: bool) -> dict:
+        try:
+            flavor = self._flavors.get(name, project=ctx.project_id,
+                                       detailed=detailed)
+        except storage_errors.FlavorDoesNotExist as exc:
+            raise errors.NotFound(str(exc)) from None
+        return self._stored(flavor, detailed)
+
+    def create_stored(self, ctx: RequestContext, name: str,
+                      document: typing.Any) -> None:
+        """Create or replace the flavor with the given capabilities; a
+        ``pool_list``, when given, becomes exactly its pools."""
+        check_name("Flavor", name)
+        schemas.check(flavor_schemas.LEGACY_CREATE, document)
+        pool_list = list(dict.fromkeys(document.get("pool_list", ())))
+        self._check_pools(pool_list, f"Flavor {name} could not be created, "
+                                     "error:", "Unable to create")
+        self._flavors.create(name, project=ctx.project_id,
+                             capabilities=document["capabilities"])
+        if "pool_list" in document:
+            self._assign(name, pool_list)
+
+    def update_stored(self, ctx: RequestContext, name: str,
+                      document: typing.Any) -> None:
+        """Replace the capabilities (and the pools, when listed)."""
+        schemas.check(flavor_schemas.PATCH, document)
+        if "capabilities" not in document:
+            raise errors.InvalidBody("`capabilities` needs to be specified")
+        pool_list = list(dict.fromkeys(document.get("pool_list", ())))
+        self._check_pools(pool_list, f"Flavor {name} cant be updated, "
+                                     "error:", "updatefail")
+        try:
+            self._flavors.update(name, project=ctx.project_id,
+                                 capabilities=document["capabilities"])
+        except storage_errors.FlavorDoesNotExist as exc:
+            raise errors.NotFound(str(exc)) from None
+        if "pool_list" in document:
+            self._assign(name, pool_list)
+
+    @staticmethod
+    def _stored(flavor: dict, detailed: bool) -> dict:
+        shown = {"name": flavor["name"]}
+        if detailed:
+            shown["capabilities"] = flavor.get("capabilities") or {}
+        return shown
+
+    def _check_pools(self, pool_list: list[str], text: str,
+                     title: str) -> None:
+        for pool in pool_list:
+            if not self._pools.exists(pool):
+                raise errors.APIError(f"{text}Pool {pool} does not exist",
+                                      title=title)
+
     def delete(self, ctx: RequestContext, name: str) -> None:
         """The pools lose the flavor once no project has one of that
         name."""

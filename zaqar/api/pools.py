@@ -38,8 +38,13 @@ class Pools:
         self._validate = validate
 
     def list(self, marker: str | None, limit: int | None,
-             detailed: bool) -> list[dict]:
-        self._validate.pool_listing(limit)
+             detailed: bool, check_limit: bool = True) -> list[dict]:
+        """``check_limit=False`` (v1, v1.1): any limit goes, and one
+        below 1 is an empty page."""
+        if check_limit:
+            self._validate.pool_listing(limit)
+        elif limit is not None and limit < 1:
+            return []
         return self._pools.list(marker=marker, limit=limit or 10,
                                 detailed=detailed)
 

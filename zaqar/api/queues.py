@@ -74,6 +74,27 @@ class Queues:
     def exists(self, ctx: RequestContext, name: str) -> bool:
         return self._queues.exists(name, ctx.project_id)
 
+    def stored_metadata(self, ctx: RequestContext, name: str) -> dict:
+        """Stored metadata; NotFound when the queue does not exist."""
+        try:
+            return self._queues.get_metadata(name, ctx.project_id)
+        except storage_errors.QueueDoesNotExist as exc:
+            raise errors.NotFound(str(exc)) from None
+
+    def replace_metadata(self, ctx: RequestContext, name: str,
+                         metadata: dict) -> None:
+        """Replace the metadata but for the reserved (``_``) attributes,
+        which stay: v1 can neither see a use in them nor set them, and
+        must not switch off what v2 clients configured."""
+        kept = {key: value for key, value in
+                self.stored_metadata(ctx, name).items()
+                if key.startswith("_")}
+        try:
+            self._queues.set_metadata(name, {**metadata, **kept},
+                                      ctx.project_id)
+        except storage_errors.QueueDoesNotExist as exc:
+            raise errors.NotFound(str(exc)) from None
+
     def patch(self, ctx: RequestContext, name: str,
               document: typing.Any) -> dict:
         """Apply a metadata JSON-patch; return the stored result."""

@@ -1,4 +1,5 @@
-"""Bodies of ``PUT`` and ``PATCH /v2/flavors/{flavor}``."""
+"""Bodies of ``PUT`` and ``PATCH /v2/flavors/{flavor}`` and of their
+v1.1 forms (``capabilities`` given and stored, ``pool_list`` optional)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,7 @@ CREATE = validator({"type": "object", "properties": PROPERTIES,
 
 PATCH = validator({"type": "object", "properties": PROPERTIES,
                    "additionalProperties": False})
+
+LEGACY_CREATE = validator({"type": "object", "properties": PROPERTIES,
+                           "required": ["capabilities"],
+                           "additionalProperties": False})

@@ -9,7 +9,8 @@ import falcon
 from gunicorn.app import base as gunicorn_base
 
 from zaqar.transport import auth
-from zaqar.transport.wsgi import errors, framing, middleware, v2_0, versions
+from zaqar.transport.wsgi import errors, framing, middleware, versions
+from zaqar.transport.wsgi import v1_0, v1_1, v2_0
 
 
 def make_app(bootstrap: typing.Any) -> typing.Callable:
@@ -28,10 +29,16 @@ def make_falcon_app(bootstrap: typing.Any) -> falcon.App:
     app.req_options.strip_url_path_trailing_slash = False
     errors.install(app)
 
-    app.add_route("/", versions.Resource(
-        ["2"] + list(conf.enable_deprecated_api_versions)))
-    for template, resource in v2_0.routes(bootstrap.api):
-        app.add_route(template, resource)
+    deprecated = list(conf.enable_deprecated_api_versions)
+    app.add_route("/", versions.Resource(["2"] + deprecated))
+    faces = [v2_0.routes]
+    if "1.1" in deprecated:
+        faces.append(v1_1.routes)
+    if "1" in deprecated:
+        faces.append(v1_0.routes)
+    for routes in faces:
+        for template, resource in routes(bootstrap.api):
+            app.add_route(template, resource)
     return app
 
 

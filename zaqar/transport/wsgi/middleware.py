@@ -31,11 +31,14 @@ class HeaderRules:
     ``client_id``/``project``: "required", "optional" (validated when
     present) or "ignored". ``client_id_label`` is how the missing-header
     error spells the header (v2 "Client-Id", v1.1 "Client-ID").
+    ``tenant_headers``: whether X-Tenant-ID and X-Tenant stand in for a
+    missing X-Project-ID (v2 only; v1 and v1.1 read X-Project-ID alone).
     """
 
     client_id: str = "required"
     project: str = "required"
     client_id_label: str = "Client-Id"
+    tenant_headers: bool = True
 
 
 V2 = HeaderRules()
@@ -152,10 +155,9 @@ class RequestChecks:
         if rules.project == "ignored":
             return None
         value = req.get_header("X-Project-ID")
-        if value is None:
-            value = req.get_header("X-Tenant-ID")
-        if value is None:
-            value = req.get_header("X-Tenant")
+        for fallback in ("X-Tenant-ID", "X-Tenant"):
+            if value is None and rules.tenant_headers:
+                value = req.get_header(fallback)
         if value is None:
             if rules.project == "required":
                 raise errors.APIError("The header X-PROJECT-ID was missing",

@@ -42,6 +42,12 @@ def _discard(stream: typing.Any, budget: int) -> None:
         pass
 
 
+def discard_body(req: falcon.Request) -> None:
+    """Drop a body the endpoint ignores (up to DISCARD_LIMIT bytes)."""
+    if req.content_length:
+        _discard(req.bounded_stream, min(req.content_length, DISCARD_LIMIT))
+
+
 def _generic_too_large(length: int) -> typing.NoReturn:
     raise errors.InvalidBody(
         f"Request body is too large. Max size: {GENERIC_BODY_LIMIT}")

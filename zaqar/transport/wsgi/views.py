@@ -42,6 +42,10 @@ class Views:
             view["checksum"] = checksum(message["body"])
         return view
 
+    def claimed(self, queue: str, message: dict) -> dict:
+        """A message in a claim's answer (v1 shows the claim only there)."""
+        return self.message(queue, message)
+
     def popped(self, message: dict) -> dict:
         return {"id": message["id"], "age": message["age"],
                 "ttl": message["ttl"], "body": message["body"],

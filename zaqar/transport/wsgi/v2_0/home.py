@@ -14,19 +14,22 @@ ADMIN_RELS = ("rel/pools", "rel/pool", "rel/flavors", "rel/flavor",
 _DOCUMENT = pathlib.Path(__file__).with_name("home.json")
 
 
-def document(admin_mode: bool) -> bytes:
-    """The home document; admin entries only with ``admin_mode``."""
-    doc = json.loads(_DOCUMENT.read_text())
+def document(admin_mode: bool, path: pathlib.Path = _DOCUMENT) -> bytes:
+    """The home document kept at ``path``; admin entries only with
+    ``admin_mode``."""
+    doc = json.loads(path.read_text())
     if not admin_mode:
         for rel in ADMIN_RELS:
-            doc["resources"].pop(rel)
+            doc["resources"].pop(rel, None)
     return json.dumps(doc, indent=4).encode()
 
 
 class HomeResource(Resource):
-    def __init__(self, api, prefix="/v2"):
+    """Each version's home document is a ``home.json`` of its package."""
+
+    def __init__(self, api, prefix="/v2", path: pathlib.Path = _DOCUMENT):
         super().__init__(api, prefix)
-        self._document = document(self.conf.admin_mode)
+        self._document = document(self.conf.admin_mode, path)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.data = self._document

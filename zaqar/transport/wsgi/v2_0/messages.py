@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import typing
 
 import falcon
 
 from zaqar.common import errors
+from zaqar.context import RequestContext
 from zaqar.storage import errors as storage_errors
 from zaqar.transport.wsgi import utils
 from zaqar.transport.wsgi.resource import Resource, unavailable
@@ -40,29 +42,85 @@ class CollectionResource(Resource):
     policies = {"POST": "messages:create", "GET": "messages:get_all",
                 "DELETE": "messages:delete_all"}
 
+    # Whether posted messages may be delayed (v1 and v1.1 have no delays).
+    honour_delay = True
+
     def __init__(self, api, prefix="/v2"):
         super().__init__(api, prefix)
         self.views = Views(prefix, api.conf.enable_checksum)
+
+    # -- what a version reads and answers differently ---------------------
+
+    def post_metadata(self, ctx: RequestContext, queue_name: str) -> dict:
+        """The queue metadata whose defaults and size limit apply to a
+        post (v2: the queue's own)."""
+        return self.api.messages.queue_metadata(ctx, queue_name)
+
+    @staticmethod
+    def posted(document: typing.Any) -> typing.Any:
+        """The message array of a POST body (v2: ``{"messages": [...]}``)."""
+        if not isinstance(document, dict) or "messages" not in document:
+            raise errors.ValidationFailed(
+                "No messages were found in the request body.")
+        return document["messages"]
+
+    @staticmethod
+    def post_answer(resources: list[str]) -> dict:
+        return {"resources": resources}
+
+    def prepare_listing(self, ctx: RequestContext, queue_name: str,
+                        params: utils.Params) -> bool:
+        """Whether the listing includes delayed messages; where a version
+        checks what it requires of a listing."""
+        include_delayed = params.bool("include_delayed")
+        if params.read["include_delayed"] is None and \
+                not self.api.messages.default_delay(
+                    self.api.messages.queue_metadata(ctx, queue_name)):
+            # As upstream: on a queue without a default delay, listings
+            # include delayed messages unless the client says otherwise,
+            # and the links say so.
+            params.read["include_delayed"] = include_delayed = True
+        return include_delayed
+
+    def answer_page(self, resp: falcon.Response, body: dict) -> None:
+        utils.write_json(resp, body)
+
+    def answer_found(self, resp: falcon.Response, ctx: RequestContext,
+                     queue_name: str, ids: list[str],
+                     found: list[dict]) -> None:
+        """The answer to a GET by ids."""
+        if not found:
+            raise errors.NotFound(
+                f"No messages with IDs: {ids} found in the queue "
+                f"{queue_name} for project {ctx.project_id}.")
+        utils.write_json(resp, {"messages": [
+            self.views.message(queue_name, m) for m in found]})
+
+    @staticmethod
+    def deletion(req: falcon.Request
+                 ) -> tuple[list[str] | None, int | None, list[str] | None]:
+        """``(ids, pop, claim_ids)`` of a bulk delete."""
+        return (utils.param_list(req, "ids"), req.get_param_as_int("pop"),
+                utils.param_list(req, "claim_ids"))
+
+    # -- responders ---------------------------------------------------------
 
     @unavailable("Messages could not be enqueued.")
     def on_post(self, req: falcon.Request, resp: falcon.Response,
                 queue_name: str) -> None:
         ctx = utils.context(req)
-        metadata = self.api.messages.queue_metadata(ctx, queue_name)
+        metadata = self.post_metadata(ctx, queue_name)
         queue_max = metadata.get("_max_messages_post_size")
         document = utils.read_json(
             req, limit=self.api.validate.message_post_limit(queue_max),
             too_large=lambda size: self.api.validate.message_post_size(
                 size, queue_max))
-        if not isinstance(document, dict) or "messages" not in document:
-            raise errors.ValidationFailed(
-                "No messages were found in the request body.")
-        ids = self.api.messages.post(ctx, queue_name, document["messages"],
-                                     metadata)
+        ids = self.api.messages.post(ctx, queue_name, self.posted(document),
+                                     metadata, self.honour_delay)
         base = self.views.queue_href(queue_name) + "/messages"
         resp.location = base + "?ids=" + ",".join(ids)
-        utils.write_json(resp, {"resources": [f"{base}/{mid}" for mid in ids]},
-                         falcon.HTTP_201)
+        utils.write_json(resp, self.post_answer(
+            [f"{base}/{mid}" for mid in ids]), falcon.HTTP_201)
 
     @unavailable("Messages could not be listed.")
     def on_get(self, req: falcon.Request, resp: falcon.Response,
@@ -71,12 +129,7 @@ class CollectionResource(Resource):
         ids = utils.param_list(req, "ids")
         if ids is not None:
             found = self.api.messages.get_many(ctx, queue_name, ids)
-            if not found:
-                raise errors.NotFound(
-                    f"No messages with IDs: {ids} found in the queue "
-                    f"{queue_name} for project {ctx.project_id}.")
-            utils.write_json(resp, {"messages": [
-                self.views.message(queue_name, m) for m in found]})
+            self.answer_found(resp, ctx, queue_name, ids, found)
             return
 
         params = utils.Params(req)
@@ -84,19 +137,12 @@ class CollectionResource(Resource):
         limit = params.int("limit")
         echo = params.bool("echo")
         include_claimed = params.bool("include_claimed")
-        include_delayed = params.bool("include_delayed")
         self.api.validate.message_listing(limit)
-        metadata = self.api.messages.queue_metadata(ctx, queue_name)
-        if params.read["include_delayed"] is None and \
-                not self.api.messages.default_delay(metadata):
-            # As upstream: on a queue without a default delay, listings
-            # include delayed messages unless the client says otherwise,
-            # and the links say so.
-            params.read["include_delayed"] = include_delayed = True
+        include_delayed = self.prepare_listing(ctx, queue_name, params)
         messages = self.api.messages.list(
             ctx, queue_name, marker, limit, echo, include_claimed,
             include_delayed)
-        utils.write_json(resp, {
+        self.answer_page(resp, {
             "messages": [self.views.message(queue_name, m)
                          for m in messages],
             "links": utils.next_link(req.path, params.read, messages, "id")})
@@ -104,9 +150,7 @@ class CollectionResource(Resource):
     @unavailable("Messages could not be deleted.")
     def on_delete(self, req: falcon.Request, resp: falcon.Response,
                   queue_name: str) -> None:
-        ids = utils.param_list(req, "ids")
-        pop = req.get_param_as_int("pop")
-        claim_ids = utils.param_list(req, "claim_ids")
+        ids, pop, claim_ids = self.deletion(req)
         try:
             popped = self.api.messages.delete_many(
                 utils.context(req), queue_name, ids, pop, claim_ids)

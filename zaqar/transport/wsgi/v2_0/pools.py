@@ -41,15 +41,24 @@ def view(pool: dict, detailed: bool, prefix: str) -> dict:
 class CollectionResource(Resource):
     policies = {"GET": "pools:get_all"}
 
+    # Whether ``limit`` is checked against max_pools_per_page (v1 and
+    # v1.1 check nothing).
+    checks_limit = True
+
+    @staticmethod
+    def links(req: falcon.Request, params: utils.Params,
+              pools: list[dict]) -> list[dict]:
+        return utils.next_link(req.path, params.read, pools, "name")
+
     @unavailable("Pools could not be listed.")
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         params = utils.Params(req)
         marker = params.str("marker")
         limit = params.int("limit")
         detailed = params.bool("detailed")
-        pools = self.api.pools.list(marker, limit, detailed)
-        body = {"links": utils.next_link(req.path, params.read, pools,
-                                         "name"),
+        pools = self.api.pools.list(marker, limit, detailed,
+                                    check_limit=self.checks_limit)
+        body = {"links": self.links(req, params, pools),
                 "pools": [view(pool, detailed, self.prefix)
                           for pool in pools]}
         resp.set_header("Content-Location", req.relative_uri)

@@ -23,27 +23,38 @@ class CollectionResource(Resource):
         super().__init__(api, prefix)
         self.views = Views(prefix)
 
+    def shown(self, metadata: dict) -> dict:
+        """Queue metadata as this version shows it: v2 adds the reserved
+        attributes' defaults."""
+        return self.api.queues.with_defaults(metadata)
+
+    def filters(self, req: falcon.Request, params: utils.Params) -> dict:
+        """The listing options beyond paging this version reads (v2: the
+        name and metadata filters, ``with_count``)."""
+        return {"name": params.str("name"),
+                "with_count": params.bool("with_count"),
+                "filters": {key: value for key, value in req.params.items()
+                            if key not in LISTING_PARAMS
+                            and isinstance(value, str) and value}}
+
+    def answer(self, req: falcon.Request, resp: falcon.Response,
+               body: dict) -> None:
+        utils.write_json(resp, body)
+
     @unavailable("Queues could not be listed.")
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         params = utils.Params(req)
         marker = params.str("marker")
         limit = params.int("limit")
         detailed = params.bool("detailed")
-        name = params.str("name")
-        with_count = params.bool("with_count")
-        filters = {key: value for key, value in req.params.items()
-                   if key not in LISTING_PARAMS and isinstance(value, str)
-                   and value}
         items, count = self.api.queues.list(
             utils.context(req), marker=marker, limit=limit,
-            detailed=detailed, name=name, filters=filters,
-            with_count=with_count)
+            detailed=detailed, **self.filters(req, params))
         queues = []
         for item in items:
             view = {"name": item["name"]}
             if detailed:
-                view["metadata"] = self.api.queues.with_defaults(
-                    item.get("metadata") or {})
+                view["metadata"] = self.shown(item.get("metadata") or {})
             view["href"] = self.views.queue_href(item["name"])
             queues.append(view)
         body = {"queues": queues,
@@ -51,21 +62,28 @@ class CollectionResource(Resource):
                                          "name")}
         if count:
             body["count"] = count
-        utils.write_json(resp, body)
+        self.answer(req, resp, body)
 
 
 class ItemResource(Resource):
     policies = {"PUT": "queues:create", "GET": "queues:get",
                 "PATCH": "queues:update", "DELETE": "queues:delete"}
 
-    @unavailable("Queue could not be created.")
-    def on_put(self, req: falcon.Request, resp: falcon.Response,
-               queue_name: str) -> None:
+    shown = CollectionResource.shown
+
+    def metadata(self, req: falcon.Request) -> dict | None:
+        """The metadata a PUT creates the queue with."""
         document = utils.read_json(
             req, required=False, limit=self.conf.transport.max_queue_metadata,
             too_large=self.api.validate.queue_metadata_length)
         if document is not None:
             json_utils.expect(document, dict)
+        return document
+
+    @unavailable("Queue could not be created.")
+    def on_put(self, req: falcon.Request, resp: falcon.Response,
+               queue_name: str) -> None:
+        document = self.metadata(req)
         created = self.api.queues.create(utils.context(req), queue_name,
                                          document)
         resp.status = falcon.HTTP_201 if created else falcon.HTTP_204
@@ -76,7 +94,7 @@ class ItemResource(Resource):
                queue_name: str) -> None:
         metadata = self.api.queues.get_metadata(utils.context(req),
                                                 queue_name)
-        utils.write_json(resp, self.api.queues.with_defaults(metadata))
+        utils.write_json(resp, self.shown(metadata))
 
     def _check_patch_size(self, length: int) -> None:
         try:
@@ -102,7 +120,7 @@ class ItemResource(Resource):
                 "PATCH body could not be empty for update.")
         updated = self.api.queues.patch(utils.context(req), queue_name,
                                         json_utils.loads(data))
-        utils.write_json(resp, self.api.queues.with_defaults(updated))
+        utils.write_json(resp, self.shown(updated))
 
     @unavailable("Queue could not be deleted.")
     def on_delete(self, req: falcon.Request, resp: falcon.Response,
@@ -118,13 +136,18 @@ class StatsResource(Resource):
         super().__init__(api, prefix)
         self.views = Views(prefix, api.conf.enable_checksum)
 
+    @staticmethod
+    def missing(exc: storage_errors.QueueDoesNotExist) -> dict:
+        """The stats of a queue that does not exist: v2 answers zeros."""
+        return {"claimed": 0, "free": 0, "total": 0}
+
     @unavailable("Queue stats could not be read.")
     def on_get(self, req: falcon.Request, resp: falcon.Response,
                queue_name: str) -> None:
         try:
             stats = self.api.queues.stats(utils.context(req), queue_name)
-        except storage_errors.QueueDoesNotExist:
-            stats = {"claimed": 0, "free": 0, "total": 0}
+        except storage_errors.QueueDoesNotExist as exc:
+            stats = self.missing(exc)
         utils.write_json(resp, self.views.stats(queue_name, stats))
 
 
