@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 import uuid
 
 import pytest
@@ -61,6 +62,67 @@ def test_claim_extends_messages_that_would_expire_first(messages, claims,
     _, held = claims.get("q", claim_id, project)
     assert helpers.ids(held) == [short, long]
     assert messages.get("q", short, project)["ttl"] == 40
+
+
+def _within_one_second(step):
+    """Run ``step(queue)`` from the start of a wall-clock second and
+    return its result once a run began and ended within that second
+    (each try on a fresh queue): the whole-second rule decides by it."""
+    for attempt in range(5):
+        time.sleep(1.02 - time.time() % 1)
+        second = int(time.time())
+        result = step(f"q{attempt}")
+        if int(time.time()) == second:
+            return result
+    pytest.fail("five tries at a few storage calls each took past the "
+                "end of their second")
+
+
+def test_claim_as_long_as_the_message_keeps_its_ttl(messages, claims,
+                                                    project):
+    """A message posted and claimed for its own TTL within one second
+    expires a fraction of a second before the claim: in whole seconds
+    that is not before, so it keeps its TTL (as upstream does)."""
+
+    def post_and_claim(queue):
+        [mid] = helpers.post(messages, queue, project, ttl=60)
+        claim_id, claimed = claims.create(
+            queue, {"ttl": 60, "grace": 30}, project)
+        return queue, mid, claim_id, claimed
+
+    queue, mid, claim_id, claimed = _within_one_second(post_and_claim)
+    assert [(m["id"], m["ttl"]) for m in claimed] == [(mid, 60)]
+    assert messages.get(queue, mid, project)["ttl"] == 60
+    assert [m["ttl"] for m in claims.get(queue, claim_id, project)[1]] \
+        == [60]
+
+
+@pytest.mark.parametrize("longer", [1, 2])
+def test_claim_seconds_longer_than_the_message_extends_it(
+        messages, claims, project, longer):
+    [mid] = helpers.post(messages, "q", project, ttl=60)
+    _, claimed = claims.create("q", {"ttl": 60 + longer, "grace": 30},
+                               project)
+    assert [m["ttl"] for m in claimed] == [60 + longer + 30]
+    assert messages.get("q", mid, project)["ttl"] == 60 + longer + 30
+
+
+def test_renew_extends_in_whole_seconds(messages, claims, project):
+    """Renewing compares expiries as claiming does."""
+
+    def post_claim_renew(queue):
+        [mid] = helpers.post(messages, queue, project, ttl=60)
+        claim_id, _ = claims.create(queue, {"ttl": 10, "grace": 0},
+                                    project)
+        claims.update(queue, claim_id, {"ttl": 60, "grace": 30}, project)
+        return queue, mid, claim_id
+
+    queue, mid, claim_id = _within_one_second(post_claim_renew)
+    assert messages.get(queue, mid, project)["ttl"] == 60
+    claims.update(queue, claim_id, {"ttl": 62, "grace": 30}, project)
+    assert messages.get(queue, mid, project)["ttl"] == 92
+    _, held = claims.get(queue, claim_id, project)
+    assert [(m["id"], m["ttl"]) for m in held] == [(mid, 92)]
 
 
 def test_get_claim(messages, claims, project):

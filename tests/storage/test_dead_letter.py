@@ -102,3 +102,21 @@ def test_settings_are_read_at_claim_time(queues, messages, claims, project):
     claims.delete("q", claim_id, project)
     assert claims.create("q", CLAIM, project) == (None, [])
     assert len(messages.list("dlq", project)) == 1
+
+
+def test_queue_naming_itself_has_no_dead_letter_queue(queues, messages,
+                                                       claims, project):
+    """A queue that is its own dead-letter queue has none: its messages
+    are claimed again and again, uncounted, their TTL untouched."""
+    queues.create("q", project, {"_max_claim_count": 1,
+                                 "_dead_letter_queue": "q",
+                                 "_dead_letter_queue_messages_ttl": 120})
+    [mid] = helpers.post(messages, "q", project, ttl=300)
+    for _ in range(3):
+        claim_id, claimed = claims.create("q", CLAIM, project)
+        assert helpers.ids(claimed) == [mid]
+        assert claimed[0]["claim_count"] == 0
+        claims.delete("q", claim_id, project)
+    [message] = messages.list("q", project)
+    assert (message["id"], message["ttl"], message["claim_count"]) == \
+        (mid, 300, 0)

@@ -66,12 +66,14 @@ def test_gc_removes_expired_rows_from_sqlite(sql_conf, tmp_path):
         data.message_controller.post(
             "q", [{"body": i, "ttl": 1 if i < 4 else 600, "delay": 0}
                   for i in range(6)], "p", None)
-        data.claim_controller.create("q", {"ttl": 1, "grace": 600}, "p", 1)
+        # A claim one second longer than the message always extends it
+        # (expiries compare in whole seconds).
+        data.claim_controller.create("q", {"ttl": 2, "grace": 600}, "p", 1)
         data.subscription_controller.create("q", "http://127.0.0.1:1/", 1,
                                             {}, "p")
     finally:
         data.close()
-    time.sleep(1.3)
+    time.sleep(2.3)
     done = run("zaqar.cmd.gc", "--config-file", config_file(tmp_path, uri))
     assert done.returncode == 0, done.stderr
     database = Database(uri)

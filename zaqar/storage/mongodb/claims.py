@@ -12,6 +12,7 @@ taken one by one with updates conditional on them being free (see
 
 from __future__ import annotations
 
+import math
 import time
 import typing
 import uuid
@@ -29,12 +30,16 @@ INDEXES: list[tuple[str, list, dict]] = [
 ]
 
 
-def _dead_letter(metadata: dict) -> messages.DeadLetter | None:
-    """The queue's dead-letter settings when both are set (a stored 0 or
-    empty value means unset, as the API shows it)."""
+def _dead_letter(metadata: dict,
+                 source: str) -> messages.DeadLetter | None:
+    """The dead-letter settings of queue ``source`` when both are set (a
+    stored 0 or empty value means unset, as the API shows it); a queue
+    named as its own dead-letter queue has none."""
     max_claims = metadata.get(base.MAX_CLAIM_COUNT)
     queue = metadata.get(base.DEAD_LETTER_QUEUE)
     if not max_claims or not queue or not isinstance(queue, str):
+        return None
+    if queue == source:
         return None
     try:
         max_claims = int(max_claims)
@@ -46,6 +51,16 @@ def _dead_letter(metadata: dict) -> messages.DeadLetter | None:
     except (TypeError, ValueError):
         ttl = None
     return messages.DeadLetter(queue=queue, max_claims=max_claims, ttl=ttl)
+
+
+def _extension(claim_expires: float, ttl: int,
+               grace: int) -> messages.Extension:
+    """Messages expiring before the claim, in whole seconds
+    (``floor(e) < floor(claim)``, i.e. ``e < floor(claim)``), live on until
+    ``grace`` seconds after it."""
+    return messages.Extension(threshold=math.floor(claim_expires),
+                              expires=claim_expires + grace,
+                              ttl=ttl + grace)
 
 
 class ClaimController(base.ClaimBase):
@@ -91,15 +106,14 @@ class ClaimController(base.ClaimBase):
             {"p": project, "n": queue}, {"m": 1})
         if queue_doc is None:
             return None, []
-        dead_letter = _dead_letter(documents.decode(queue_doc.get("m") or {}))
+        dead_letter = _dead_letter(
+            documents.decode(queue_doc.get("m") or {}), queue)
         claim_id = str(uuid.uuid4())
         now = time.time()
         expires = now + ttl
         taken = self.driver.message_controller.take(
             queue, project, limit, claim_id, expires,
-            extend=messages.Extension(threshold=expires,
-                                      expires=expires + grace,
-                                      ttl=ttl + grace),
+            extend=_extension(expires, ttl, grace),
             count=dead_letter is not None, dead_letter=dead_letter)
         if not taken:
             return None, []
@@ -141,8 +155,7 @@ class ClaimController(base.ClaimBase):
         if result.matched_count == 0:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         changes: dict[str, typing.Any] = {"ce": expires}
-        changes.update(messages.extension(messages.Extension(
-            threshold=expires, expires=expires + grace, ttl=ttl + grace)))
+        changes.update(messages.extension(_extension(expires, ttl, grace)))
         self._messages.update_many(
             {"p": project, "q": queue, "cl": claim_id, "ce": {"$gt": now}},
             [{"$set": changes}])

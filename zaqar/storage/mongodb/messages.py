@@ -378,7 +378,8 @@ class MessageController(base.MessageBase):
 
         Each message is taken with an update conditional on it still being
         free, so concurrent takers never share one. ``extend`` lengthens
-        the life of messages that would expire before the claim; ``count`` adds one to their claim count. Messages whose count
+        the life of messages that would expire before the claim;
+        ``count`` adds one to their claim count. Messages whose count
         reached ``dead_letter.max_claims`` are moved to the dead-letter
         queue instead; they count against ``limit`` (they were selected).
         """

@@ -9,6 +9,7 @@ belongs to two live claims.
 
 from __future__ import annotations
 
+import math
 import time
 import typing
 import uuid
@@ -46,6 +47,14 @@ def _dead_letter(metadata: base.Metadata, queue: str) -> _DeadLetter | None:
         return None
 
 
+def _expires_first(message_expires: typing.Any,
+                   claim_expires: float) -> typing.Any:
+    """Whether a message expires before the claim, in whole seconds:
+    ``floor(message) < floor(claim)``, i.e. ``message < floor(claim)``.
+    Takes a float or the ``expires`` column."""
+    return message_expires < math.floor(claim_expires)
+
+
 def _mark(conn: sa.Connection, message_ids: list[int], claim_id: str,
           claim_ttl: int, claim_expires: float, grace: int,
           count_step: int) -> None:
@@ -54,7 +63,7 @@ def _mark(conn: sa.Connection, message_ids: list[int], claim_id: str,
     if not message_ids:
         return
     targets = M.c.id.in_(message_ids)
-    extend = M.c.expires < claim_expires
+    extend = _expires_first(M.c.expires, claim_expires)
     conn.execute(sa.update(M).where(targets, extend).values(
         ttl=claim_ttl + grace, expires=claim_expires + grace))
     conn.execute(sa.update(M).where(targets).values(
@@ -108,7 +117,7 @@ class ClaimController(base.ClaimBase):
             for r in rows:
                 message = msgs.record(r, now, claim_id=claim_id)
                 message["claim_count"] += step
-                if r.expires < claim_expires:
+                if _expires_first(r.expires, claim_expires):
                     message["ttl"] = ttl + grace
                 claimed.append(message)
             return claim_id, claimed

@@ -25,7 +25,9 @@ if #ids == 0 then
 end
 local conf = redis.call('HMGET', BASE, 'dlq_max', 'dlq_name', 'dlq_ttl')
 local max_count, dlq, dlq_ttl = tonumber(conf[1]), conf[2], tonumber(conf[3])
-local dead_lettering = max_count ~= nil and dlq
+-- A queue named as its own dead-letter queue has none.
+local dead_lettering = max_count ~= nil and dlq and
+  PREFIX .. ':q:' .. enc(dlq) ~= BASE
 
 local function move_to_dead_letter(id, st)
   local body = redis.call('HGET', k.bodies, id)
@@ -66,7 +68,7 @@ for _, id in ipairs(ids) do
     if dead_lettering then
       st[COUNT] = st[COUNT] + 1
     end
-    if st[EXPIRES] < expiry then
+    if expires_first(st[EXPIRES], expiry) then
       st[EXPIRES] = expiry + grace * 1000
       st[TTL] = ttl + grace
       redis.call('ZADD', k.expires, st[EXPIRES], id)

@@ -19,7 +19,7 @@ for _, id in ipairs(claim[C_IDS]) do
   local st = get_state(k, id)
   if st and st[CLAIM] == cid and st[EXPIRES] > NOW then
     st[CLAIM_EXP] = expiry
-    if st[EXPIRES] < expiry then
+    if expires_first(st[EXPIRES], expiry) then
       st[EXPIRES] = expiry + grace * 1000
       st[TTL] = ttl + grace
       redis.call('ZADD', k.expires, st[EXPIRES], id)

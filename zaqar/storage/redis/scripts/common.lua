@@ -239,6 +239,13 @@ local function normalize(k)
   end
 end
 
+-- Whether a message expiring at ms would expire before a claim expiring
+-- at claim_ms, compared in whole seconds as the storage contract says:
+-- floor(ms / 1000) < floor(claim_ms / 1000).
+local function expires_first(ms, claim_ms)
+  return ms < math.floor(claim_ms / 1000) * 1000
+end
+
 -- Flat {id, state, body, ...} of the live messages a live claim holds.
 local function claim_messages(k, cid, claim)
   local out = {}
