@@ -187,6 +187,71 @@ def test_release_frees_messages_and_keeps_extended_ttl(messages, claims,
     assert again != claim_id and helpers.ids(claimed) == posted
 
 
+def test_claim_lists_the_messages_left_after_deletes(messages, claims,
+                                                    project):
+    posted = helpers.post(messages, "q", project, count=3)
+    claim_id, _ = claims.create("q", CLAIM, project)
+    messages.delete("q", posted[1], project, claim=claim_id)
+    _, held = claims.get("q", claim_id, project)
+    assert helpers.ids(held) == [posted[0], posted[2]]
+    messages.bulk_delete("q", [posted[0]], project, claim_ids=[claim_id])
+    _, held = claims.get("q", claim_id, project)
+    assert helpers.ids(held) == [posted[2]]
+
+
+def test_claim_outlives_its_deleted_messages(messages, claims, queues,
+                                             project):
+    """A claim lives until it expires or is released: with every message
+    deleted it lists none, can be renewed and released, and never takes
+    messages posted later."""
+    posted = helpers.post(messages, "q", project, count=3)
+    claim_id, _ = claims.create("q", {"ttl": 90, "grace": 60}, project)
+    messages.delete("q", posted[0], project, claim=claim_id)
+    messages.bulk_delete("q", posted[1:], project, claim_ids=[claim_id])
+    info, held = claims.get("q", claim_id, project)
+    assert (info["id"], info["ttl"], held) == (claim_id, 90, [])
+    [later] = helpers.post(messages, "q", project)
+    claims.update("q", claim_id, {"ttl": 120, "grace": 0}, project)
+    info, held = claims.get("q", claim_id, project)
+    assert (info["ttl"], held) == (120, [])
+    assert queues.stats("q", project)["claimed"] == 0
+    claims.delete("q", claim_id, project)
+    with pytest.raises(errors.ClaimDoesNotExist):
+        claims.get("q", claim_id, project)
+    assert helpers.ids(messages.list("q", project)) == [later]
+
+
+def test_claim_outlives_messages_deleted_without_it(messages, claims,
+                                                    project):
+    """A bulk delete without claim ids removes claimed messages too; the
+    claim stays, empty."""
+    posted = helpers.post(messages, "q", project, count=2)
+    claim_id, _ = claims.create("q", CLAIM, project)
+    messages.bulk_delete("q", posted, project)
+    assert claims.get("q", claim_id, project)[1] == []
+
+
+def test_purge_removes_claims(messages, claims, project):
+    """Purging deletes every message, and with them the claims that held
+    them: they are gone, not left empty."""
+    posted = helpers.post(messages, "q", project, count=3)
+    first, _ = claims.create("q", CLAIM, project, limit=1)
+    second, _ = claims.create("q", CLAIM, project, limit=1)
+    messages.delete("q", posted[1], project, claim=second)
+    messages.purge("q", project)
+    for claim_id in (first, second):
+        with pytest.raises(errors.ClaimDoesNotExist):
+            claims.get("q", claim_id, project)
+        with pytest.raises(errors.ClaimDoesNotExist):
+            claims.update("q", claim_id, CLAIM, project)
+        claims.delete("q", claim_id, project)
+    [later] = helpers.post(messages, "q", project)
+    third, claimed = claims.create("q", CLAIM, project)
+    assert helpers.ids(claimed) == [later]
+    assert third not in (first, second)
+    assert helpers.ids(claims.get("q", third, project)[1]) == [later]
+
+
 def test_release_unknown_claim_is_not_an_error(messages, claims, project):
     helpers.post(messages, "q", project)
     claims.delete("q", str(uuid.uuid4()), project)

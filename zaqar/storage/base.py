@@ -231,7 +231,14 @@ class ClaimBase(ControllerBase):
     def get(self, queue: str, claim_id: str,
             project: str | None) -> tuple[dict, list[Message]]:
         """``({"id", "ttl", "age"}, messages)`` of a live claim; ``age``
-        counts from creation or last renewal. Raises ClaimDoesNotExist."""
+        counts from creation or last renewal. Raises ClaimDoesNotExist.
+
+        A claim lives until it expires or is released, whatever happens to
+        its messages: ``messages`` are the live ones it still holds, so
+        deleted (or expired) messages are no longer listed and the list
+        may be empty; such a claim can still be renewed and released. A
+        purge is the exception: it deletes the queue's claims along with
+        every message, so they no longer exist afterwards."""
 
     @abc.abstractmethod
     def update(self, queue: str, claim_id: str, metadata: dict,

@@ -358,7 +358,10 @@ class MessageController(base.MessageBase):
 
     @retry.retried
     def purge(self, queue: str, project: str | None) -> None:
+        # The claims go too: with every message deleted they would hold
+        # nothing (as the SQL and Redis drivers do).
         self.remove_all(queue, project)
+        self.driver.claim_controller.remove_all(queue, project)
 
     # -- helpers for the queue and claim controllers -----------------------
 
