@@ -98,6 +98,18 @@ def server(request, tmp_path_factory):
     srv.stop()
 
 
+@pytest.fixture(scope="session", params=STORES)
+def legacy_server(request, tmp_path_factory):
+    """A server per store that also speaks v1 and v1.1."""
+    options = store_options(request.param)
+    options.setdefault("DEFAULT", {}).update(
+        admin_mode=True, enable_deprecated_api_versions="1,1.1")
+    srv = Server(tmp_path_factory.mktemp(f"legacy-{request.param}"),
+                 options).start()
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture
 def project():
     return "proj-" + uuid.uuid4().hex[:12]
