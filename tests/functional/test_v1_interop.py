@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
 from tests import services
 from tests.functional import conftest
@@ -89,6 +90,15 @@ def test_one_queue_three_versions(client, other):
     no_content(client.delete("/v1.1/queues/x-q"))
     assert client.get("/v1/queues/x-q").status_code == 404
     expect(client.get("/v2/queues"), 200, '{"queues": [], "links": []}')
+
+
+def test_versions_not_enabled_are_not_routed(server):
+    answer = json.loads(requests.get(server.url + "/", timeout=30).content)
+    assert [v["id"] for v in answer["versions"]] == ["2"]
+    for path in ("/v1/", "/v1/queues", "/v1/health", "/v1.1/",
+                 "/v1.1/queues", "/v1.1/ping"):
+        expect(conftest.Client(server.url, "p").get(path), 404,
+               '{"title": "404 Not Found"}')
 
 
 def test_v1_with_a_project_header_is_that_project(client, project):
