@@ -9,11 +9,15 @@ queue then holds only the jobs of these tests.
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import pathlib
 import time
 import typing
+import uuid
 
+import pymongo
 import requests
 
 from tests.functional.conftest import store_options
@@ -22,14 +26,50 @@ from tests import services
 
 NOTIFIER = "zaqar.notification.notifier"
 SECRET = "notification-tests-secret"
+# Redis databases: shared by the notifying servers that deliver alike, and
+# one for each server that needs a store of its own.
+SHARED_REDIS_DB = 8
+COMMAND_REDIS_DB, TLS_REDIS_DB, CRASH_REDIS_DB, PAIR_REDIS_DB = 12, 13, 14, 15
 
 
-def options(store: str, **groups: dict) -> dict:
-    """Options of a notifying server on ``store`` plus ``groups``."""
+def scratch_mongodb_database() -> str:
+    """A database of its own for one server, dropped when the session
+    ends (or by a later session: the name says whose it was)."""
+    from tests.storage.mongodb import server as mongodb
+    name = f"zaqar_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+
+    def drop() -> None:
+        client = pymongo.MongoClient(mongodb.URI,
+                                     serverSelectionTimeoutMS=2000)
+        try:
+            client.drop_database(name)
+        except pymongo.errors.PyMongoError:
+            pass
+        finally:
+            client.close()
+
+    atexit.register(drop)
+    return name
+
+
+def options(store: str, own_store: int | None = None,
+            **groups: dict) -> dict:
+    """Options of a notifying server on ``store`` plus ``groups``.
+
+    Any server of a store may perform any delivery recorded in it, so
+    servers that share a store must deliver alike (same SMTP settings).
+    A server that delivers differently, or whose own deliveries a test
+    follows, gets a store of its own with ``own_store``: that Redis
+    database number, or a fresh MongoDB database (SQLite servers always
+    have their own file).
+    """
     merged = store_options(store)
     if store == "redis":
         merged["drivers:message_store:redis"]["uri"] = (
-            services.REDIS_URI + "/8")
+            f"{services.REDIS_URI}/{own_store or SHARED_REDIS_DB}")
+    if store == "mongodb" and own_store is not None:
+        merged["drivers:message_store:mongodb"]["database"] = \
+            scratch_mongodb_database()
     merged.setdefault("storage", {})["message_pipeline"] = NOTIFIER
     merged.setdefault("notification", {}).update(
         delivery_poll_interval=0.2, delivery_timeout=5)
@@ -38,8 +78,9 @@ def options(store: str, **groups: dict) -> dict:
     return merged
 
 
-def start(workdir: pathlib.Path, store: str, **groups: dict) -> Server:
-    return Server(workdir, options(store, **groups)).start()
+def start(workdir: pathlib.Path, store: str, own_store: int | None = None,
+          **groups: dict) -> Server:
+    return Server(workdir, options(store, own_store, **groups)).start()
 
 
 # -- assertions --------------------------------------------------------------

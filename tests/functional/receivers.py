@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import datetime
 import email
 import email.message
 import email.policy
 import http.server
+import ipaddress
 import json
+import pathlib
+import ssl
 import sys
 import threading
 import time
@@ -155,15 +159,63 @@ class _Mailbox:
         return "250 OK"
 
 
+def tls_files(directory: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path,
+                                                pathlib.Path]:
+    """PEM files of a test CA and of a certificate it issued for
+    127.0.0.1: ``(ca, certificate, key)``."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def build(subject, issuer, public_key, signing_key, ca: bool):
+        builder = (x509.CertificateBuilder()
+                   .subject_name(subject).issuer_name(issuer)
+                   .public_key(public_key)
+                   .serial_number(x509.random_serial_number())
+                   .not_valid_before(now - datetime.timedelta(minutes=5))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.BasicConstraints(ca=ca,
+                                                        path_length=None),
+                                  critical=True))
+        if not ca:
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                critical=False)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                            "zaqar test CA")])
+    ca = build(ca_name, ca_name, ca_key.public_key(), ca_key, ca=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                               "127.0.0.1")]),
+                 ca_name, key.public_key(), ca_key, ca=False)
+    paths = (directory / "ca.pem", directory / "cert.pem",
+             directory / "key.pem")
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return paths
+
+
 class SMTPReceiver:
     """A real SMTP server (aiosmtpd) on a free port; optionally requires
-    a login (``credentials``)."""
+    a login (``credentials``) and STARTTLS (``tls``: certificate and key
+    files)."""
 
-    def __init__(self, credentials: tuple[str, str] | None = None):
+    def __init__(self, credentials: tuple[str, str] | None = None,
+                 tls: tuple[pathlib.Path, pathlib.Path] | None = None):
         self.port = services.free_port()
         self.mailbox = _Mailbox()
         self.logins: collections.Counter = collections.Counter()
         self._credentials = credentials
+        self._tls = tls
         self._controller: smtp_controller.Controller | None = None
 
     def _authenticate(self, server, session, envelope, mechanism,
@@ -180,7 +232,12 @@ class SMTPReceiver:
         kwargs: dict[str, typing.Any] = {}
         if self._credentials is not None:
             kwargs.update(authenticator=self._authenticate,
-                          auth_required=True, auth_require_tls=False)
+                          auth_required=True,
+                          auth_require_tls=self._tls is not None)
+        if self._tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*self._tls)
+            kwargs.update(tls_context=context, require_starttls=True)
         self._controller = smtp_controller.Controller(
             self.mailbox, hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()

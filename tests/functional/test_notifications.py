@@ -6,7 +6,7 @@ survive a SIGKILLed server (``examples/v2-04-subscriptions.txt`` #28,
 
 from __future__ import annotations
 
-import atexit
+import copy
 import datetime
 import json
 import os
@@ -22,7 +22,8 @@ from tests import services
 from tests.functional import notifying
 from tests.functional.conftest import STORES, Client
 from tests.functional.notifying import SECRET, expect, quiet_for
-from tests.functional.receivers import SMTPReceiver, WebhookReceiver
+from tests.functional.receivers import (SMTPReceiver, WebhookReceiver,
+                                        tls_files)
 from tests.functional.server import Server
 from zaqar.common import urls
 
@@ -106,7 +107,7 @@ def texts(requests_) -> list[str]:
     return sorted(r.body.decode() for r in requests_)
 
 
-# -- webhooks ----------------------------------------------------------------------
+# -- webhooks -----------------------------------------------------------------
 
 def test_webhook_deliveries(client, receiver, hook):
     path_a, url_a = hook("a")
@@ -185,7 +186,7 @@ def test_deleted_subscription_gets_nothing(client, receiver, hook):
     quiet_for(1.5, lambda: receiver.received(path), [])
 
 
-# -- retries -----------------------------------------------------------------------
+# -- retries ------------------------------------------------------------------
 
 def test_5xx_is_retried(client, receiver, hook):
     path, url = hook("5xx")
@@ -275,7 +276,7 @@ def test_retry_timing_of_each_backoff_function(client, receiver, hook):
         assert len(receiver.received(path)) == len(gaps) + 1
 
 
-# -- e-mail ------------------------------------------------------------------------
+# -- e-mail -------------------------------------------------------------------
 
 def test_email_through_smtp(client, smtp, project):
     to = f"{project}@example.org"
@@ -305,6 +306,49 @@ def test_email_subject_from_options_and_several_recipients(client, smtp,
     assert mail_from == "no-reply@openstack.org"
 
 
+@pytest.fixture(scope="module")
+def tls_smtp(tmp_path_factory):
+    """An SMTP server requiring STARTTLS and a login, and its CA file."""
+    ca, cert, key = tls_files(tmp_path_factory.mktemp("tls"))
+    rcv = SMTPReceiver(credentials=SMTP_LOGIN, tls=(cert, key)).start()
+    rcv.ca = ca
+    yield rcv
+    rcv.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_server(store, tls_smtp, tmp_path_factory):
+    options = notifying.options(store, notifying.TLS_REDIS_DB,
+                                notification=dict(smtp_options(tls_smtp),
+                                                  smtp_use_tls=True))
+    srv = Server(tmp_path_factory.mktemp(f"tls-{store}"), options)
+    # The server trusts the test CA (OpenSSL reads SSL_CERT_FILE).
+    saved = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = str(tls_smtp.ca)
+    try:
+        srv.start()
+    finally:
+        if saved is None:
+            del os.environ["SSL_CERT_FILE"]
+        else:
+            os.environ["SSL_CERT_FILE"] = saved
+    yield srv
+    srv.stop()
+
+
+def test_email_through_smtp_with_starttls(tls_server, tls_smtp, project):
+    # The server refuses mail and logins before STARTTLS: arrival proves
+    # the session was encrypted (and the certificate verified).
+    client = Client(tls_server.url, project)
+    to = f"{project}@example.org"
+    subscribe(client, "c-tls", f"mailto:{to}?subject=Sealed")
+    post(client, "c-tls", {"body": "sealed"})
+    (_, _, message), = tls_smtp.wait_for(to, 1)
+    assert message["Subject"] == "Sealed"
+    assert message.get_content().strip() == notification("sealed", "c-tls")
+    assert tls_smtp.logins[SMTP_LOGIN[0]] >= 1
+
+
 CAPTURE = '''\
 import pathlib, sys, uuid
 out = pathlib.Path(sys.argv[1])
@@ -328,6 +372,7 @@ def command_server(store, mail_dir, tmp_path_factory):
     script.write_text(CAPTURE)
     srv = notifying.start(
         tmp_path_factory.mktemp(f"command-{store}"), store,
+        notifying.COMMAND_REDIS_DB,
         notification={"smtp_mode": "third_part",
                       "smtp_command": f"{sys.executable} {script} "
                                       f"{mail_dir}"})
@@ -363,7 +408,7 @@ def test_email_through_the_sendmail_command(command_server, mail_dir,
     assert (mail_dir / "failures").read_text() == "0"
 
 
-# -- confirmation ------------------------------------------------------------------
+# -- confirmation -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def confirming(store, smtp, tmp_path_factory):
@@ -532,9 +577,10 @@ def test_email_confirmation(confirming, smtp, project):
 
 
 @pytest.fixture(scope="module")
-def no_secret(store, tmp_path_factory):
+def no_secret(store, smtp, tmp_path_factory):
     srv = notifying.start(tmp_path_factory.mktemp(f"nosecret-{store}"),
-                          store, notification={"require_confirmation": True})
+                          store, notification=dict(
+                              smtp_options(smtp), require_confirmation=True))
     yield srv
     srv.stop()
 
@@ -553,26 +599,42 @@ def test_no_confirmation_without_a_secret_key(no_secret, receiver, project):
     assert got[0].body.decode() == notification("confirmed", "c-ns")
 
 
-# -- durability --------------------------------------------------------------------
+# -- durability ---------------------------------------------------------------
 
-def _scratch_mongodb_database() -> str:
-    """A database of this test alone, dropped when the session ends."""
-    from tests.storage.mongodb import server as mongodb
-    name = f"zaqar_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-
-    def drop() -> None:
-        import pymongo
-        client = pymongo.MongoClient(mongodb.URI,
-                                     serverSelectionTimeoutMS=2000)
+def test_two_servers_on_one_store_deliver_each_notification_once(
+        store, tmp_path, receiver, project):
+    """Two servers of two worker processes each share the store: every
+    process looks for jobs, claims give each to exactly one of them."""
+    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    options = notifying.options(store, notifying.PAIR_REDIS_DB, **{
+        "drivers:transport:wsgi": {"workers": 2}})
+    first = Server(first_dir, options).start()
+    try:
+        # the second server uses the first one's store (SQLite: its file)
+        second_options = copy.deepcopy(options)
+        second_options.setdefault("DEFAULT", {})["state_path"] = str(
+            first_dir)
+        second = Server(second_dir, second_options).start()
         try:
-            client.drop_database(name)
-        except pymongo.errors.PyMongoError:
-            pass  # a later session drops it (its name says whose it was)
+            path = f"/{project}/shared"
+            subscribe(Client(first.url, project), "c-shared",
+                      receiver.url + path)
+            bodies = []
+            for n in range(12):
+                srv = first if n % 2 else second
+                batch = [f"m{n}-{k}" for k in range(3)]
+                bodies += batch
+                post(Client(srv.url, project), "c-shared",
+                     *({"body": b} for b in batch))
+            got = receiver.wait_for(path, len(bodies))
+            quiet_for(2, lambda: len(receiver.received(path)), len(bodies))
+            assert sorted(r.json()["body"] for r in got) == sorted(bodies)
         finally:
-            client.close()
-
-    atexit.register(drop)
-    return name
+            second.stop()
+    finally:
+        first.stop()
 
 
 def _successful_bodies(receiver, path) -> set:
@@ -585,15 +647,11 @@ def test_deliveries_survive_a_sigkilled_server(store, tmp_path, project,
                                                outage):
     """Deliveries pending (claimed by the server, or waiting for their
     retry) when the whole server is SIGKILLed arrive after a restart."""
-    options = notifying.options(store, notification={
-        "delivery_claim_ttl": 3})
-    if store == "mongodb":
-        # A killed client's open transaction blocks writers of what it
-        # touched until mongod aborts it (transactionLifetimeLimitSeconds,
-        # 60 s): keep that away from the other tests' database.
-        options["drivers:message_store:mongodb"]["database"] = \
-            _scratch_mongodb_database()
-    srv = Server(tmp_path, options).start()
+    # A store of its own: no other server may take over its deliveries
+    # (and, on MongoDB, a killed client's open transaction blocks writers
+    # of what it touched until mongod aborts it, 60 s later).
+    srv = notifying.start(tmp_path, store, notifying.CRASH_REDIS_DB,
+                          notification={"delivery_claim_ttl": 3})
     subscriber = WebhookReceiver()
     path = f"/{project}/crash"
     try:

@@ -34,7 +34,7 @@ def fresh(document: dict) -> dict:
     return dict(document, age=0)
 
 
-# -- create ----------------------------------------------------------------------
+# -- create -------------------------------------------------------------------
 
 def test_create_without_body(client):
     invalid(client.post(f"{Q}/subscriptions"),
@@ -138,7 +138,7 @@ def test_same_subscriber_on_another_queue_or_project(client, server):
     assert len({first, other_queue, other_project}) == 3
 
 
-# -- list ------------------------------------------------------------------------
+# -- list ---------------------------------------------------------------------
 
 def test_list_empty_and_missing_queue(client):
     expect(client.get("/v2/queues/c-nosuch/subscriptions"), 200,
@@ -188,7 +188,7 @@ def test_list_limit_not_an_integer(client):
                  "integer.")
 
 
-# -- get, update, delete ---------------------------------------------------------
+# -- get, update, delete ------------------------------------------------------
 
 def test_get_unknown(client):
     expect_error(client.get(f"{Q}/subscriptions/nosuch"), 404, "Not found",
@@ -249,7 +249,7 @@ def test_purge_removes_subscriptions(client):
            '{"subscriptions": [], "links": []}')
 
 
-# -- confirm ---------------------------------------------------------------------
+# -- confirm ------------------------------------------------------------------
 
 @pytest.mark.parametrize("body", [{"confirmed": "yes"}, {}, [True],
                                   {"confirmed": None}, {"confirmed": 1}])

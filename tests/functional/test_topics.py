@@ -41,7 +41,7 @@ def post(client, topic, *bodies) -> list[str]:
     return ids
 
 
-# -- the topic itself ------------------------------------------------------------
+# -- the topic itself ---------------------------------------------------------
 
 def test_list_empty(client):
     expect(client.get("/v2/topics"), 200, EMPTY_LIST)
@@ -219,7 +219,7 @@ def test_no_claims(client):
     assert resp.json() == {"title": "404 Not Found"}
 
 
-# -- messages --------------------------------------------------------------------
+# -- messages -----------------------------------------------------------------
 
 def test_post_list_and_get_messages(client):
     ids = post(client, "c-t1", {"event": 1}, "two")
@@ -269,7 +269,7 @@ def test_delete_messages(client):
     expect(client.get(f"{T}/stats"), 200, '{"messages": {"total": 0}}')
 
 
-# -- subscriptions ---------------------------------------------------------------
+# -- subscriptions ------------------------------------------------------------
 
 def test_subscriptions(client):
     created = client.post(f"{T}/subscriptions",
@@ -324,7 +324,7 @@ def test_subscription_errors(client):
             "The 'confirmed' should be boolean.")
 
 
-# -- fan-out ---------------------------------------------------------------------
+# -- fan-out ------------------------------------------------------------------
 
 @pytest.fixture(scope="module", params=STORES)
 def fanout_server(request, tmp_path_factory):

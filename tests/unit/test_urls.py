@@ -98,7 +98,8 @@ def _headers(**changes):
 
 def test_verify_accepts_the_signed_request():
     assert urls.verify(**_headers())
-    assert urls.verify(**_headers(method="POST", path="/v2/queues/c-sh/claims"))
+    assert urls.verify(**_headers(method="POST",
+                                  path="/v2/queues/c-sh/claims"))
 
 
 def test_verify_path_is_searched_not_matched():

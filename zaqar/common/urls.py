@@ -3,11 +3,12 @@
 A signature is the lower-case hex HMAC-SHA256, keyed with
 ``[signed_url] secret_key``, of::
 
-    <sorted paths joined by ","> \\n <sorted methods joined by ","> \\n <project> \\n <expires>
+    <paths> \\n <methods> \\n <project> \\n <expires>
 
-where each ``\\n`` is the two characters backslash and ``n`` (not a
-newline), ``project`` is the project id as text (``None`` when there is
-none) and ``expires`` is ``YYYY-MM-DDTHH:MM:SS`` in UTC. The format is the
+with ``paths`` and ``methods`` sorted and joined by ",", each ``\\n``
+the two characters backslash and ``n`` (not a newline), ``project`` the
+project id as text (``None`` when there is none) and ``expires``
+``YYYY-MM-DDTHH:MM:SS`` in UTC. The format is the
 wire contract: signatures made by upstream Zaqar verify here and the
 reverse. Used by ``POST /v2/queues/{q}/share``, signed requests and
 subscription confirmations.

@@ -38,7 +38,14 @@ def notification(queue: str, message: dict, metadata: dict) -> dict:
 
 def job(subscription: dict, document: dict, policy: dict,
         kind: str = "notification", **extra: typing.Any) -> dict:
-    """A pending delivery of ``document`` to one subscriber."""
+    """A pending delivery of ``document`` to one subscriber.
+
+    Fields: ``kind`` (notification, or a confirmation kind),
+    ``subscriber`` and ``options`` (as subscribed), ``document`` (the
+    JSON sent), ``policy`` (the complete retry policy), ``retries`` (made
+    so far), ``subscription_id`` (for the logs), plus ``email`` (subject,
+    body, sender) for confirmation e-mails.
+    """
     record = {"kind": kind, "subscriber": subscription["subscriber"],
               "options": subscription.get("options") or {},
               "document": document, "policy": policy, "retries": 0,
