@@ -103,7 +103,7 @@ def v1_message(queue: str, name: str, ttl: int, body: str,
     return f'{{"href": "{href}", "ttl": {ttl}, "age": 0, "body": {body}}}'
 
 
-# -- versions, home, headers (#1-#6) -------------------------------------------
+# -- versions, home, headers (#1-#6) ------------------------------------------
 
 def test_versions_document_lists_the_three_versions(legacy_server):
     resp = raw(legacy_server.url, raw_request("GET", "/", {}))
@@ -254,7 +254,7 @@ def test_stats(client, project):
     assert stats["oldest"]["href"] == f"/v1/queues/o-q/messages/{first}"
 
 
-# -- messages (#29-#46) --------------------------------------------------------
+# -- messages (#29-#46) -------------------------------------------------------
 
 def test_post_and_list(client, other):
     client.put("/v1/queues/o-q")
@@ -377,7 +377,7 @@ def test_get_by_id_and_ids(client, project):
     assert "content-location" not in resp.headers
 
 
-# -- claims (#47-#58) ----------------------------------------------------------
+# -- claims (#47-#58) ---------------------------------------------------------
 
 def test_claims(client, project):
     client.put("/v1/queues/o-q")
@@ -474,7 +474,7 @@ def test_removed_routes(client, method, path):
     expect(client.request(method, path, json={}), 404, NOT_ROUTED)
 
 
-# -- project scoping -----------------------------------------------------------
+# -- project scoping ----------------------------------------------------------
 
 def test_unscoped_namespace_is_its_own(legacy_server, client):
     queue = "o-u-" + uuid.uuid4().hex[:12]
@@ -534,7 +534,7 @@ def test_health_of_a_dead_store(tmp_path_factory):
         srv.stop()
 
 
-# -- pools (pooling) -------------------------------------------------------------
+# -- pools (pooling) ----------------------------------------------------------
 
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory):

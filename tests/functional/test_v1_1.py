@@ -159,7 +159,7 @@ def test_stats(client):
     assert stats["oldest"]["href"] == f"/v1.1/queues/o-q/messages/{first}"
 
 
-# -- messages (#16-#25) --------------------------------------------------------
+# -- messages (#16-#25) -------------------------------------------------------
 
 def test_post_and_list(client, other, project):
     client.put("/v1.1/queues/o-q", json={"_default_message_ttl": 120,
@@ -314,7 +314,7 @@ def test_removed_routes(client, method, path):
                           headers={"X-Roles": "admin"}), 404, NOT_ROUTED)
 
 
-# -- pools and flavors (pooling) -------------------------------------------------
+# -- pools and flavors (pooling) ----------------------------------------------
 
 @pytest.fixture(scope="module")
 def pooled(tmp_path_factory):

@@ -110,7 +110,7 @@ def test_v1_with_a_project_header_is_that_project(client, project):
     assert unscoped.get("/v1/queues/x-p").status_code == 404
 
 
-# -- python-zaqarclient's v1 client ---------------------------------------------
+# -- python-zaqarclient's v1 client -------------------------------------------
 
 @pytest.fixture(scope="session")
 def old_zaqarclient() -> pathlib.Path:

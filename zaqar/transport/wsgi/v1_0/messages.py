@@ -83,11 +83,9 @@ class CollectionResource(Shaped, legacy.MessageCollection):
         self.existing(ctx, queue_name)
         return False
 
-    def answer_page(self, resp: falcon.Response, body: dict) -> None:
-        if not body["messages"]:
-            resp.status = falcon.HTTP_204
-            return
-        utils.write_json(resp, body)
+    def answer_page(self, req: falcon.Request, resp: falcon.Response,
+                    body: dict) -> None:
+        page(req, resp, body, "messages")
 
     def answer_found(self, resp: falcon.Response, ctx: RequestContext,
                      queue_name: str, ids: list[str],

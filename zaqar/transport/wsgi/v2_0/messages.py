@@ -82,7 +82,8 @@ class CollectionResource(Resource):
             params.read["include_delayed"] = include_delayed = True
         return include_delayed
 
-    def answer_page(self, resp: falcon.Response, body: dict) -> None:
+    def answer_page(self, req: falcon.Request, resp: falcon.Response,
+                    body: dict) -> None:
         utils.write_json(resp, body)
 
     def answer_found(self, resp: falcon.Response, ctx: RequestContext,
@@ -142,7 +143,7 @@ class CollectionResource(Resource):
         messages = self.api.messages.list(
             ctx, queue_name, marker, limit, echo, include_claimed,
             include_delayed)
-        self.answer_page(resp, {
+        self.answer_page(req, resp, {
             "messages": [self.views.message(queue_name, m)
                          for m in messages],
             "links": utils.next_link(req.path, params.read, messages, "id")})
