@@ -177,7 +177,7 @@ serve() {
       --bind "127.0.0.1:$KEYSTONE_PORT" --workers 1 --threads 4 \
       --timeout 120 --name keystone --no-control-socket \
       --pid "$PID_FILE" keystone_entry:application \
-      >>"$LOG_FILE" 2>&1 </dev/null &
+      >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
   )
   local tries=0
   until answers; do
@@ -265,8 +265,17 @@ PY
   touch "$BOOTSTRAPPED"
 }
 
-do_start() {
+lock() {
+  # One start or stop at a time: parallel test workers may all start it.
   mkdir -p "$KEYSTONE_HOME"
+  exec 9>"$KEYSTONE_HOME/lock"
+  if command -v flock >/dev/null; then
+    flock 9
+  fi
+}
+
+do_start() {
+  lock
   install_venv
   write_config
   bootstrap_database
@@ -276,6 +285,7 @@ do_start() {
 }
 
 do_stop() {
+  lock
   local pid
   if ! pid=$(our_pid); then
     rm -f "$PID_FILE"
