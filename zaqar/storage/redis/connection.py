@@ -6,6 +6,10 @@ operation after a connection failure (``max_reconnect_attempts`` times,
 ``reconnect_sleep`` apart), which is safe because every write script is
 idempotent for the ids the driver chose before calling it. Failures become
 ``zaqar.storage.errors`` exceptions, never redis-py ones.
+
+The hot paths send commands through ``Link``: redis-py's connections
+(connecting, AUTH, SELECT, TLS, Sentinel discovery) without its
+per-command layers (retry wrappers, pool bookkeeping, reply callbacks).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import os
+import select
 import time
 import typing
 import urllib.parse
+import weakref
 
 import redis
 from redis import exceptions as redis_errors
@@ -310,3 +317,133 @@ def guarded_once(method: F) -> F:
                     lambda: method(self, *args, **kwargs), retry=False)
 
     return typing.cast(F, wrapper)
+
+
+Arg = typing.Union[bytes, str, int, float]
+
+
+def pack(args: typing.Sequence[Arg]) -> bytes:
+    """One command in the Redis protocol (a RESP array of bulk strings)."""
+    parts = [b"*%d\r\n" % len(args)]
+    for arg in args:
+        if isinstance(arg, bytes):
+            raw = arg
+        elif isinstance(arg, str):
+            raw = arg.encode("utf-8", "surrogatepass")
+        elif isinstance(arg, int) and not isinstance(arg, bool):
+            raw = b"%d" % arg
+        elif isinstance(arg, float):
+            raw = repr(arg).encode("ascii")
+        else:
+            raise TypeError("a Redis command argument must be bytes, str, "
+                            f"int or float, not {type(arg).__name__}")
+        parts.append(b"$%d\r\n%s\r\n" % (len(raw), raw))
+    return b"".join(parts)
+
+
+_links: weakref.WeakSet[Link] = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    # A forked child must not share the parent's sockets.
+    for link in list(_links):
+        link.forget()
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
+class Link:
+    """Commands and pipelines on connections made by ``client``'s pool,
+    kept in an idle list of our own.
+
+    A connection goes back to the list only after every reply was read, so
+    the next user finds it clean; one that fails is disconnected (it
+    reconnects on its next use) and every idle one is dropped too, since
+    they all talk to the server that just failed. Errors are redis-py's;
+    ``call`` maps and retries them.
+    """
+
+    def __init__(self, client: redis.Redis):
+        self._pool = client.connection_pool
+        self._idle: list = []
+        _links.add(self)
+
+    def _take(self) -> typing.Any:
+        try:
+            conn = self._idle.pop()
+        except IndexError:
+            conn = self._pool.make_connection()
+        sock = conn._sock
+        # Readable while idle means closed by the server (or stray data):
+        # start again on a new socket rather than fail the command.
+        if sock is not None and select.select((sock,), (), (), 0)[0]:
+            conn.disconnect()
+            sock = None
+        if sock is None:
+            try:
+                # The connection's own connect(): a Sentinel-managed one
+                # asks the sentinels for the master first.
+                conn.connect()
+            except BaseException:
+                self._fail(conn)
+                raise
+        return conn
+
+    def _fail(self, conn: typing.Any) -> None:
+        conn.disconnect()
+        while self._idle:
+            try:
+                self._idle.pop().disconnect()
+            except IndexError:
+                break
+
+    def execute(self, *args: Arg) -> typing.Any:
+        """One command, one reply (a Redis error reply is raised)."""
+        conn = self._take()
+        try:
+            conn.send_packed_command([pack(args)], check_health=False)
+            reply = conn.read_response()
+        except redis_errors.ResponseError:
+            self._idle.append(conn)  # the whole reply was read
+            raise
+        except BaseException:
+            self._fail(conn)
+            raise
+        self._idle.append(conn)
+        return reply
+
+    def pipeline(self, commands: typing.Sequence[typing.Sequence[Arg]]
+                 ) -> list:
+        """Several commands in one round trip. Replies come back in
+        order; an error reply is returned as its ResponseError, not
+        raised."""
+        if not commands:
+            return []
+        conn = self._take()
+        replies: list = []
+        try:
+            conn.send_packed_command([b"".join(pack(c) for c in commands)],
+                                     check_health=False)
+            for _ in commands:
+                try:
+                    replies.append(conn.read_response())
+                except redis_errors.ResponseError as exc:
+                    replies.append(exc)
+        except BaseException:
+            self._fail(conn)
+            raise
+        self._idle.append(conn)
+        return replies
+
+    def forget(self) -> None:
+        """Drop the idle connections without closing their sockets (after
+        a fork, they belong to the parent)."""
+        self._idle = []
+
+    def close(self) -> None:
+        while self._idle:
+            try:
+                self._idle.pop().disconnect()
+            except IndexError:
+                break

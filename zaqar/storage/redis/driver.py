@@ -76,7 +76,10 @@ class DataDriver(base.DataDriverBase):
         self.target = connection.parse_uri(
             uri or conf[redis_options.MESSAGE_STORE_GROUP].uri)
         self.client = connection.make_client(self.target, self.settings)
-        self.scripts = scripts.Scripts(self.client)
+        # Hot paths: scripts and plain reads on the client's connections,
+        # without redis-py's per-command layers.
+        self.link = connection.Link(self.client)
+        self.scripts = scripts.Scripts(self.link)
         self._queues = queues.QueueController(self)
         self._messages = messages.MessageController(self)
         self._claims = claims.ClaimController(self)
@@ -149,11 +152,10 @@ class DataDriver(base.DataDriverBase):
     def _gc_batch(self, script: str, registry: bytes,
                   bases: list[bytes]) -> None:
         now = records.now_ms()
-        pipe = self.client.pipeline(transaction=False)
-        for member in bases:
-            self.scripts.run(script, [member, member, registry],
-                             [now, self.margin_ms], client=pipe)
-        pipe.execute()
+        self.scripts.run_many(script, [([member, member, registry],
+                                        [now, self.margin_ms])
+                                       for member in bases])
 
     def close(self) -> None:
+        self.link.close()
         self.client.connection_pool.disconnect()

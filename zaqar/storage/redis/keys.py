@@ -9,6 +9,8 @@ suffixes (``scripts/common.lua``), so the two lists must agree.
 
 from __future__ import annotations
 
+import functools
+
 ROOT = b"zaqar"
 # Sets of base keys that gc() walks.
 QUEUE_REGISTRY = ROOT + b":registry:queues"
@@ -40,6 +42,8 @@ def component(text: str | None) -> bytes:
     return b"%d:%s" % (len(raw), raw)
 
 
+# Pure functions of their arguments, called on every operation: cached.
+@functools.lru_cache(maxsize=4096)
 def project_prefix(project: str | None) -> bytes:
     return ROOT + b":p:" + component(project)
 
@@ -49,6 +53,7 @@ def queue_index(project: str | None) -> bytes:
     return project_prefix(project) + b":queues"
 
 
+@functools.lru_cache(maxsize=4096)
 def queue_base(project: str | None, queue: str) -> bytes:
     """Hash holding the queue's metadata; prefix of its other keys."""
     return project_prefix(project) + b":q:" + component(queue)

@@ -36,13 +36,20 @@ def _post_args(ids: list[str], messages: list[dict]) -> list:
     return args
 
 
+def _replies(replies: list) -> list:
+    for reply in replies:
+        if isinstance(reply, Exception):
+            raise reply
+    return replies
+
+
 class MessageController(base.MessageBase):
 
     def post(self, queue: str, messages: list[dict], project: str | None,
              client_uuid: str | None) -> list[str]:
         # Ids are chosen once, outside the retry loop: a retried post
         # finds its first id stored and stores nothing twice.
-        ids = [str(uuid.uuid4()) for _ in messages]
+        ids = records.new_ids(len(messages))
         client = b"" if client_uuid is None else keys.to_bytes(
             str(client_uuid))
         args = [keys.to_bytes(queue), client] + _post_args(ids, messages)
@@ -76,11 +83,9 @@ class MessageController(base.MessageBase):
         now = records.now_ms()
         qbase = keys.queue_base(project, queue)
         mid = keys.to_bytes(message_id)
-        pipe = self.driver.client.pipeline(transaction=False)
-        pipe.exists(qbase)
-        pipe.hget(qbase + b":states", mid)
-        pipe.hget(qbase + b":bodies", mid)
-        exists, state, body = pipe.execute()
+        exists, state, body = _replies(self.driver.link.pipeline([
+            (b"EXISTS", qbase), (b"HGET", qbase + b":states", mid),
+            (b"HGET", qbase + b":bodies", mid)]))
         if not exists:
             raise errors.QueueDoesNotExist(queue, project)
         if not records.is_live(state, now) or body is None:
@@ -95,10 +100,9 @@ class MessageController(base.MessageBase):
         now = records.now_ms()
         qbase = keys.queue_base(project, queue)
         mids = [keys.to_bytes(m) for m in message_ids]
-        pipe = self.driver.client.pipeline(transaction=False)
-        pipe.hmget(qbase + b":states", mids)
-        pipe.hmget(qbase + b":bodies", mids)
-        states, bodies = pipe.execute()
+        states, bodies = _replies(self.driver.link.pipeline([
+            (b"HMGET", qbase + b":states", *mids),
+            (b"HMGET", qbase + b":bodies", *mids)]))
         return [records.message(mid, state, body, now)
                 for mid, state, body in zip(message_ids, states, bodies)
                 if body is not None and records.is_live(state, now)]

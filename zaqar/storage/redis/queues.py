@@ -128,12 +128,14 @@ class QueueController(base.QueueBase):
 
     @connection.guarded
     def exists(self, name: str, project: str | None) -> bool:
-        return self.driver.client.exists(keys.queue_base(project, name)) == 1
+        return self.driver.link.execute(
+            b"EXISTS", keys.queue_base(project, name)) == 1
 
     @connection.guarded
     def get_metadata(self, name: str, project: str | None) -> base.Metadata:
-        raw = self.driver.client.hget(keys.queue_base(project, name),
-                                      b"meta")
+        raw = self.driver.link.execute(b"HGET",
+                                       keys.queue_base(project, name),
+                                       b"meta")
         if raw is None:
             raise errors.QueueDoesNotExist(name, project)
         return json.loads(raw)

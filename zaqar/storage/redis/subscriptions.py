@@ -60,9 +60,9 @@ class SubscriptionController(base.SubscriptionBase):
     def get(self, queue: str, subscription_id: str,
             project: str | None) -> dict:
         now = records.now_ms()
-        fields = self.driver.client.hmget(
-            keys.subscription_key(project, queue, subscription_id),
-            list(records.SUB_FIELDS))
+        fields = self.driver.link.execute(
+            b"HMGET", keys.subscription_key(project, queue, subscription_id),
+            *records.SUB_FIELDS)
         sub = records.subscription(subscription_id, fields, now)
         if sub is None:
             raise errors.SubscriptionDoesNotExist(subscription_id)
@@ -112,8 +112,8 @@ class SubscriptionController(base.SubscriptionBase):
     @connection.guarded
     def exists(self, queue: str, subscription_id: str,
                project: str | None) -> bool:
-        expires = self.driver.client.hget(
-            keys.subscription_key(project, queue, subscription_id),
+        expires = self.driver.link.execute(
+            b"HGET", keys.subscription_key(project, queue, subscription_id),
             b"expires")
         return expires is not None and int(expires) > records.now_ms()
 
