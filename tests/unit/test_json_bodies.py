@@ -27,6 +27,11 @@ def nested(depth: int) -> bytes:
     (b'{"n": 9223372036854775807}', {"n": 2 ** 63 - 1}),
     (b'{"n": -9223372036854775808}', {"n": -2 ** 63}),
     (b'{"f": 1.7976931348623157e308}', {"f": 1.7976931348623157e308}),
+    # 19 digits take the checked path; in range, they are accepted.
+    (b'{"n": 1000000000000000000, "s": "12345678901234567890"}',
+     {"n": 10 ** 18, "s": "12345678901234567890"}),
+    # Brackets inside strings only make the depth check run.
+    (b'{"s": "' + b"[" * 70 + b'"}', {"s": "[" * 70}),
 ])
 def test_documents(data, expected):
     assert utils.loads(data) == expected
@@ -38,6 +43,8 @@ def test_documents(data, expected):
     (b'{"a": NaN}', UNPARSABLE), (b'{"a": -Infinity}', UNPARSABLE),
     (b'{"a": 1e400}', UNPARSABLE), (b'{"a": -1e400}', UNPARSABLE),
     (b'{"a": "\\udc00"}', UNPARSABLE), (b'{"\\ud800": 1}', UNPARSABLE),
+    (b'{"a": "\\uDBFF"}', UNPARSABLE), (b'["\\\\", "\\udfff"]', UNPARSABLE),
+    ('{"a": "\ud800"}', UNPARSABLE),  # text holding a lone surrogate
     (b'{"a": "\xe9"}', UNPARSABLE),  # latin-1, not UTF-8
     (b"\xef\xbb\xbf{}", UNPARSABLE),  # UTF-8 byte-order mark
     ("{}".encode("utf-16"), UNPARSABLE),

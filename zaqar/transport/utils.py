@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import typing
 
 from zaqar.common import errors
@@ -17,6 +18,14 @@ _encoder = json.JSONEncoder(ensure_ascii=False)
 MAX_DEPTH = 64
 _UNPARSABLE = "Request body could not be parsed."
 _TOO_DEEP = f"JSON is nested too deeply (more than {MAX_DEPTH} levels)."
+
+
+# Cheap scans of the raw text that prove a document needs no per-value
+# check (most do): an escape that may decode to a lone surrogate, and a
+# run of digits long enough to leave the int64 range. Both may also match
+# inside strings; then the full checks run, which is only slower.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
 
 
 class _IntegerTooLarge(ValueError):
@@ -66,6 +75,13 @@ def _check_tree(document: typing.Any) -> None:
             _check_text(value)
 
 
+_DECODER = json.JSONDecoder(parse_float=_parse_float,
+                            parse_constant=_reject_constant)
+_DECODER_CHECKED = json.JSONDecoder(parse_int=_parse_int,
+                                    parse_float=_parse_float,
+                                    parse_constant=_reject_constant)
+
+
 def loads(data: bytes | str) -> typing.Any:
     """Parse a request document: an object or an array.
 
@@ -74,9 +90,15 @@ def loads(data: bytes | str) -> typing.Any:
     MAX_DEPTH.
     """
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        doc = json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
-                         parse_constant=_reject_constant)
+        if isinstance(data, bytes):
+            text = data.decode("utf-8")
+            raw_ok = True  # strict UTF-8 decoding yields no surrogates
+        else:
+            text = data
+            raw_ok = False
+        # Integers of up to 18 digits are all within int64: no hook needed.
+        doc = _DECODER_CHECKED.decode(text) if _LONG_DIGITS.search(text) \
+            else _DECODER.decode(text)
     except _IntegerTooLarge:
         raise errors.InvalidBody(
             "JSON contains integer that is too large.") from None
@@ -86,7 +108,11 @@ def loads(data: bytes | str) -> typing.Any:
         raise errors.InvalidBody(_UNPARSABLE) from None
     if not isinstance(doc, (dict, list)):
         raise errors.InvalidBody(_UNPARSABLE)
-    _check_tree(doc)
+    # Nesting deeper than MAX_DEPTH needs more than MAX_DEPTH openers, and
+    # a lone surrogate needs an escape for one (or a str holding one).
+    if (text.count("{") + text.count("[") > MAX_DEPTH
+            or _SURROGATE_ESCAPE.search(text) or not raw_ok):
+        _check_tree(doc)
     return doc
 
 
