@@ -3,9 +3,11 @@ REST resource and websocket action names a registered rule."""
 
 from __future__ import annotations
 
+import os
 import pathlib
 import subprocess
 import sys
+import time
 
 import pytest
 from oslo_policy import opts as policy_opts
@@ -154,3 +156,18 @@ def test_enforcer_entry_point(tmp_path):
         check=True, cwd=ROOT, capture_output=True, text=True).stdout
     assert '"queues:delete": "role:admin"' in out
     assert '"queues:create": "rule:admin_or_owner"' in out
+
+
+def test_decisions_are_remembered_until_refresh(conf, tmp_path):
+    path = tmp_path / "policy.yaml"
+    path.write_text('"queues:delete": "@"\n')
+    policy_opts.set_defaults(conf, policy_file=str(path))
+    checker = auth.Policy(conf, refresh=3600)
+    member = RequestContext(project_id="p", roles=("member",))
+    checker.enforce("queues:delete", member)
+    path.write_text('"queues:delete": "role:admin"\n')
+    os.utime(path, (time.time() + 5, time.time() + 5))
+    checker.enforce("queues:delete", member)  # remembered decision
+    checker._forget_at = 0  # the refresh window has passed
+    with pytest.raises(errors.NotAuthorized):
+        checker.enforce("queues:delete", member)

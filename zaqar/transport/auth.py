@@ -8,6 +8,7 @@ keystonemiddleware (see ``zaqar.transport.keystone``).
 
 from __future__ import annotations
 
+import time
 import typing
 
 from oslo_policy import policy
@@ -45,19 +46,38 @@ class Policy:
     """Checks a rule against the request's roles and project.
 
     Rules and defaults are in ``zaqar.common.policies``; ``[oslo_policy]
-    policy_file`` overrides them.
+    policy_file`` overrides them. Decisions are remembered per (rule,
+    roles, project, user) because evaluating oslo.policy rules costs more
+    than the rest of a typical request; the memory is dropped every
+    ``refresh`` seconds, so an edited policy file takes effect within that
+    time.
     """
 
-    def __init__(self, conf: typing.Any):
+    MAX_DECISIONS = 10000
+
+    def __init__(self, conf: typing.Any, refresh: float = 10.0):
         self._enforcer = policy.Enforcer(conf)
         self._enforcer.register_defaults(policies.list_rules())
+        self._refresh = refresh
+        self._decisions: dict[tuple, bool] = {}
+        self._forget_at = 0.0
 
     def enforce(self, rule: str, ctx: RequestContext) -> None:
         """Raises NotAuthorized (403 "Not authorized") when refused."""
-        creds = {"roles": list(ctx.roles), "project_id": ctx.project_id,
-                 "user_id": ctx.user_id, "is_admin": ctx.is_admin}
-        target = {"project_id": ctx.project_id}
-        if not self._enforcer.enforce(rule, target, creds):
+        now = time.monotonic()
+        if now >= self._forget_at or \
+                len(self._decisions) >= self.MAX_DECISIONS:
+            self._decisions = {}
+            self._forget_at = now + self._refresh
+        key = (rule, ctx.roles, ctx.project_id, ctx.user_id)
+        allowed = self._decisions.get(key)
+        if allowed is None:
+            creds = {"roles": list(ctx.roles), "project_id": ctx.project_id,
+                     "user_id": ctx.user_id, "is_admin": ctx.is_admin}
+            target = {"project_id": ctx.project_id}
+            allowed = bool(self._enforcer.enforce(rule, target, creds))
+            self._decisions[key] = allowed
+        if not allowed:
             raise errors.NotAuthorized()
 
 
