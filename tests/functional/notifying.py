@@ -13,6 +13,10 @@ import atexit
 import json
 import os
 import pathlib
+import shutil
+import signal
+import subprocess
+import tempfile
 import time
 import typing
 import uuid
@@ -26,8 +30,8 @@ from tests import services
 
 NOTIFIER = "zaqar.notification.notifier"
 SECRET = "notification-tests-secret"
-# Redis databases: shared by the notifying servers that deliver alike, and
-# one for each server that needs a store of its own.
+# Databases of the private Redis: one shared by the notifying servers that
+# deliver alike, and one for each server that needs a store of its own.
 SHARED_REDIS_DB = 8
 COMMAND_REDIS_DB, TLS_REDIS_DB, CRASH_REDIS_DB, PAIR_REDIS_DB = 12, 13, 14, 15
 
@@ -52,6 +56,54 @@ def scratch_mongodb_database() -> str:
     return name
 
 
+class _PrivateRedis:
+    """A redis-server of this test process alone (started on first use,
+    stopped at exit), so that concurrent test runs and pytest-xdist
+    workers never perform each other's deliveries."""
+
+    def __init__(self):
+        self.port: int | None = None
+
+    def uri(self) -> str:
+        if self.port is None:
+            self._start()
+        return f"redis://127.0.0.1:{self.port}"
+
+    def _start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            services.unavailable("redis-server", "the binary is not installed")
+        port = services.free_port()
+        workdir = pathlib.Path(tempfile.mkdtemp(prefix="zaqar-notify-redis-"))
+        pidfile = workdir / "redis.pid"
+        result = subprocess.run(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--daemonize", "yes", "--pidfile",
+             str(pidfile), "--dir", str(workdir), "--logfile",
+             str(workdir / "redis.log")],
+            capture_output=True, text=True, timeout=30)
+        if result.returncode != 0:
+            services.unavailable("redis-server", result.stderr.strip())
+        deadline = time.monotonic() + 10
+        while not services.port_open("127.0.0.1", port):
+            if time.monotonic() > deadline:
+                services.unavailable("redis-server", "it did not start")
+            time.sleep(0.05)
+        atexit.register(self._stop, pidfile, workdir)
+        self.port = port
+
+    @staticmethod
+    def _stop(pidfile: pathlib.Path, workdir: pathlib.Path) -> None:
+        try:
+            os.kill(int(pidfile.read_text()), signal.SIGTERM)
+        except (OSError, ValueError):
+            pass
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+_redis = _PrivateRedis()
+
+
 def options(store: str, own_store: int | None = None,
             **groups: dict) -> dict:
     """Options of a notifying server on ``store`` plus ``groups``.
@@ -66,7 +118,7 @@ def options(store: str, own_store: int | None = None,
     merged = store_options(store)
     if store == "redis":
         merged["drivers:message_store:redis"]["uri"] = (
-            f"{services.REDIS_URI}/{own_store or SHARED_REDIS_DB}")
+            f"{_redis.uri()}/{own_store or SHARED_REDIS_DB}")
     if store == "mongodb" and own_store is not None:
         merged["drivers:message_store:mongodb"]["database"] = \
             scratch_mongodb_database()
