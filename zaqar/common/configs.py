@@ -213,6 +213,15 @@ def _sql_opts() -> list[cfg.Opt]:
                         "databases only)."),
         cfg.IntOpt("busy_timeout", default=30, min=1,
                    help="Seconds a SQLite writer waits for the lock."),
+        cfg.StrOpt("sqlite_synchronous", default="FULL",
+                   choices=[("FULL", "sync the log at every commit"),
+                            ("NORMAL", "sync the log at checkpoints")],
+                   help="SQLite only (WAL mode): FULL syncs the log to disk "
+                        "at every commit; NORMAL only at checkpoints, which "
+                        "is faster and survives a crash of the process but "
+                        "may lose the last commits on a power loss or an "
+                        "operating system crash. See "
+                        "doc/storage-sqlalchemy.rst."),
         cfg.BoolOpt("auto_migrate", default=True,
                     help="Bring the schema to the newest revision when the "
                          "driver starts (else run 'zaqar-sql-db-manage "

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import collections
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
 
+from zaqar.storage import errors
 from zaqar.storage.sqlalchemy import driver, tables
 from zaqar.storage.sqlalchemy.database import Database
 
@@ -105,3 +108,101 @@ def test_worker_processes_share_one_file(tmp_path):
     for body in map(json.loads, rows):
         by_worker[body[0]].append((body[1], body[2]))
     assert all(seq == sorted(seq) for seq in by_worker.values())
+
+
+@pytest.mark.parametrize("mode, pragma", [("FULL", 2), ("NORMAL", 1)])
+def test_synchronous_setting(sql_conf, mode, pragma):
+    group = "drivers:message_store:sqlalchemy"
+    sql_conf.set_override("sqlite_synchronous", mode, group=group)
+    try:
+        data = driver.DataDriver(sql_conf)
+    finally:
+        sql_conf.clear_override("sqlite_synchronous", group=group)
+    try:
+        with data.database.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == (
+                pragma)
+    finally:
+        data.close()
+
+
+def test_unknown_synchronous_setting_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="sqlite_synchronous"):
+        Database(f"sqlite:///{tmp_path}/x.sqlite", synchronous="OFF")
+
+
+def test_writers_take_turns_on_a_lock_file(tmp_path):
+    path = tmp_path / "turns.sqlite"
+    database = Database(f"sqlite:///{path}")
+    try:
+        assert os.path.isfile(f"{path}-writers")
+        # While one process holds the writers' lock, another's write waits
+        # for it (and completes once it is released).
+        holder = os.open(f"{path}-writers", os.O_RDWR)
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        done = []
+        writer = threading.Thread(target=lambda: done.append(
+            database.write(lambda conn: conn.exec_driver_sql(
+                "CREATE TABLE t (x INTEGER)"))))
+        writer.start()
+        writer.join(0.5)
+        assert writer.is_alive() and not done
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+        writer.join(10)
+        assert done
+    finally:
+        database.close()
+
+
+def test_a_failed_transaction_leaves_a_usable_connection(tmp_path):
+    database = Database(f"sqlite:///{tmp_path}/reuse.sqlite")
+    try:
+        database.write(lambda conn: conn.exec_driver_sql(
+            "CREATE TABLE t (x INTEGER PRIMARY KEY)"))
+
+        def fails(conn):
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+            raise errors.MessageIsClaimed("1")
+        with pytest.raises(errors.MessageIsClaimed):
+            database.write(fails)
+        with pytest.raises(errors.StorageError):
+            database.write(lambda conn: conn.exec_driver_sql(
+                "INSERT INTO nowhere VALUES (1)"))
+        # Rolled back, and the kept connections still work.
+        database.write(lambda conn: conn.exec_driver_sql(
+            "INSERT INTO t VALUES (2)"))
+        assert database.read(lambda conn: conn.exec_driver_sql(
+            "SELECT x FROM t").scalars().all()) == [2]
+    finally:
+        database.close()
+
+
+def test_a_forked_child_opens_its_own_connections(tmp_path):
+    database = Database(f"sqlite:///{tmp_path}/fork.sqlite")
+    try:
+        database.write(lambda conn: conn.exec_driver_sql(
+            "CREATE TABLE t (x INTEGER)"))
+        pid = os.fork()
+        if pid == 0:  # the child: write through its own connections
+            code = 1
+            try:
+                # Nothing of the parent's is reused ...
+                assert not any(database._idle.values())
+                # ... and the writers' lock is this process's own: taking
+                # it while the parent's stays free proves it.
+                fcntl.flock(database._turn_file, fcntl.LOCK_EX)
+                fcntl.flock(database._turn_file, fcntl.LOCK_UN)
+                database.write(lambda conn: conn.exec_driver_sql(
+                    "INSERT INTO t VALUES (1)"))
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        database.write(lambda conn: conn.exec_driver_sql(
+            "INSERT INTO t VALUES (2)"))
+        assert sorted(database.read(lambda conn: conn.exec_driver_sql(
+            "SELECT x FROM t").scalars().all())) == [1, 2]
+    finally:
+        database.close()

@@ -55,6 +55,27 @@ def _expires_first(message_expires: typing.Any,
     return message_expires < math.floor(claim_expires)
 
 
+# Statements of the hot paths, built once (see tables.QUEUE_NAMED).
+_NOW = sa.bindparam("now", type_=M.c.expires.type)
+_TARGETS = M.c.id.in_(sa.bindparam("ids", expanding=True))
+# Messages expiring before floor(claim expiry) live on with the claim.
+_EXTEND = (sa.update(M)
+           .where(_TARGETS, M.c.expires < sa.bindparam("claim_floor"))
+           .values(ttl=sa.bindparam("new_ttl"),
+                   expires=sa.bindparam("new_expires")))
+_MARK = (sa.update(M).where(_TARGETS)
+         .values(claim_id=sa.bindparam("set_claim_id"),
+                 claim_expires=sa.bindparam("set_claim_expires"),
+                 claim_count=M.c.claim_count + sa.bindparam("step")))
+_QUEUE_ROW = sa.select(tables.queues.c.id,
+                       tables.queues.c.meta).where(tables.QUEUE_NAMED)
+_FREE = (sa.select(*msgs.COLUMNS, M.c.expires)
+         .where(M.c.queue_id == sa.bindparam("queue_id"), msgs.free(_NOW))
+         .order_by(M.c.id).limit(sa.bindparam("limit"))
+         .with_for_update(skip_locked=True))
+_INSERT = sa.insert(C)
+
+
 def _mark(conn: sa.Connection, message_ids: list[int], claim_id: str,
           claim_ttl: int, claim_expires: float, grace: int,
           count_step: int) -> None:
@@ -62,13 +83,13 @@ def _mark(conn: sa.Connection, message_ids: list[int], claim_id: str,
     live on until ``grace`` seconds after it."""
     if not message_ids:
         return
-    targets = M.c.id.in_(message_ids)
-    extend = _expires_first(M.c.expires, claim_expires)
-    conn.execute(sa.update(M).where(targets, extend).values(
-        ttl=claim_ttl + grace, expires=claim_expires + grace))
-    conn.execute(sa.update(M).where(targets).values(
-        claim_id=claim_id, claim_expires=claim_expires,
-        claim_count=M.c.claim_count + count_step))
+    conn.execute(_EXTEND, {"ids": message_ids,
+                           "claim_floor": math.floor(claim_expires),
+                           "new_ttl": claim_ttl + grace,
+                           "new_expires": claim_expires + grace})
+    conn.execute(_MARK, {"ids": message_ids, "set_claim_id": claim_id,
+                         "set_claim_expires": claim_expires,
+                         "step": count_step})
 
 
 class ClaimController(base.ClaimBase):
@@ -83,19 +104,14 @@ class ClaimController(base.ClaimBase):
 
         def work(conn: sa.Connection):
             now = time.time()
-            row = conn.execute(sa.select(tables.queues.c.id,
-                                         tables.queues.c.meta).where(
-                tables.queues.c.project == tables.project_key(project),
-                tables.queues.c.name == queue)).first()
+            row = conn.execute(_QUEUE_ROW,
+                               tables.named(queue, project)).first()
             if row is None:
                 return None, []
             queue_id = row.id
             dead_letter = _dead_letter(col.from_json(row.meta), queue)
-            rows = conn.execute(
-                sa.select(*msgs.COLUMNS, M.c.expires)
-                .where(M.c.queue_id == queue_id, msgs.free(now))
-                .order_by(M.c.id).limit(limit)
-                .with_for_update(skip_locked=True)).all()
+            rows = conn.execute(_FREE, {"queue_id": queue_id, "now": now,
+                                        "limit": limit}).all()
             if dead_letter is not None:
                 dead = [r.id for r in rows
                         if r.claim_count >= dead_letter.max_claims]
@@ -107,9 +123,9 @@ class ClaimController(base.ClaimBase):
                 return None, []
             claim_id = str(uuid.uuid4())
             claim_expires = now + ttl
-            conn.execute(sa.insert(C).values(
-                id=claim_id, queue_id=queue_id, ttl=ttl, updated=now,
-                expires=claim_expires))
+            conn.execute(_INSERT, {"id": claim_id, "queue_id": queue_id,
+                                   "ttl": ttl, "updated": now,
+                                   "expires": claim_expires})
             step = 1 if dead_letter is not None else 0
             _mark(conn, [r.id for r in rows], claim_id, ttl, claim_expires,
                   grace, step)

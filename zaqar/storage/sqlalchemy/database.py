@@ -6,12 +6,21 @@ so that writers (threads or gunicorn worker processes) queue on the
 database lock up front instead of failing when a read lock cannot be
 upgraded; server databases retry a transaction the server aborted as a
 deadlock. Failures reach callers only as :mod:`zaqar.storage.errors`.
+
+On SQLite, the file is local and connections are cheap to keep: each
+transaction takes an open connection from an idle list of the process
+(instead of a pool checkout and reset per call), and the writers of one
+process take turns on a lock of their own, so that only one of them at a
+time waits in SQLite's busy handler (which sleeps in growing steps).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
+import threading
 import time
 import typing
 import weakref
@@ -32,12 +41,18 @@ _PG_RETRY = {"40P01", "40001"}  # deadlock detected, serialization failure
 _MYSQL_RETRY = {1213, 1205}  # deadlock, lock wait timeout
 _ATTEMPTS = 5
 
+# PRAGMA synchronous in WAL mode: FULL syncs the log at every commit;
+# NORMAL only at checkpoints (a commit survives a crash of the process,
+# not the loss of power or of the operating system).
+SYNCHRONOUS = ("FULL", "NORMAL")
+
 _databases: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 def _after_fork() -> None:
     # A forked worker must not reuse the parent's sockets or file handles.
     for database in list(_databases):
+        database.forget_connections()
         database.engine.dispose(close=False)
 
 
@@ -48,17 +63,21 @@ class Database:
     """A SQLAlchemy engine set up for one of the supported databases."""
 
     def __init__(self, uri: str, pool_size: int = 10,
-                 busy_timeout: int = 30):
+                 busy_timeout: int = 30, synchronous: str = "FULL"):
         try:
             url = make_url(uri)
         except exc.ArgumentError as err:
             raise ValueError(f"invalid database URI {uri!r}: {err}") from None
+        if synchronous not in SYNCHRONOUS:
+            raise ValueError(f"sqlite_synchronous must be one of "
+                             f"{', '.join(SYNCHRONOUS)}, not {synchronous!r}")
         self.uri = uri
         self.dialect = url.get_backend_name()
         if self.dialect == "mariadb":
             self.dialect = "mysql"
         if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(url, pool_size, busy_timeout)
+            self.engine = _sqlite_engine(url, pool_size, busy_timeout,
+                                         synchronous)
         elif self.dialect in ("postgresql", "mysql"):
             self.engine = _server_engine(url, pool_size)
         else:
@@ -68,16 +87,71 @@ class Database:
         # The same pool, but transactions start with BEGIN IMMEDIATE on
         # SQLite (a no-op option elsewhere).
         self._writer = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._kept = self.dialect == "sqlite"
+        # Idle open connections (SQLite): readers and writers apart, as
+        # their transactions begin differently.
+        self._idle: dict[sa.Engine, list[sa.Connection]] = {
+            self.engine: [], self._writer: []}
+        self._write_turn = threading.Lock()
+        self._busy_timeout = busy_timeout
+        self._turn_path = (os.path.abspath(url.database) + "-writers"
+                           if self._kept else None)
+        self._turn_file: int | None = None
+        self._open_turn_file()
         _databases.add(self)
+
+    def _open_turn_file(self) -> None:
+        if self._turn_path is None:
+            return
+        try:
+            self._turn_file = os.open(self._turn_path,
+                                      os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
+                                      0o644)
+        except OSError as err:  # e.g. a read-only folder: SQLite alone
+            LOG.warning("no writers' lock file %s (%s); SQLite writers of "
+                        "different processes will poll for the lock",
+                        self._turn_path, err)
+            self._turn_file = None
+
+    @contextlib.contextmanager
+    def _writers_turn(self) -> typing.Iterator[None]:
+        """This process's turn to write: a thread lock, then an exclusive
+        flock() on the lock file beside the database, which the kernel
+        hands to waiting processes as soon as it is free (SQLite's busy
+        handler would poll in steps of up to 100 ms). The database lock
+        (BEGIN IMMEDIATE) is still what protects the data; this only
+        orders the writers that use it."""
+        if not self._write_turn.acquire(timeout=self._busy_timeout):
+            raise errors.ConnectionError(
+                f"database unavailable: no turn to write within "
+                f"{self._busy_timeout} s")
+        try:
+            fd = self._turn_file
+            if fd is None:
+                yield
+                return
+            # Held by another process only while it runs one transaction.
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            self._write_turn.release()
 
     def read(self, work: typing.Callable[[sa.Connection], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on
         SQLite)."""
+        if self._kept:
+            return self._run_kept(self.engine, work)
         return self._run(self.engine, work)
 
     def write(self, work: typing.Callable[[sa.Connection], T]) -> T:
         """Run ``work`` in a write transaction; retried when the server
         aborted it as a deadlock."""
+        if self._kept:
+            with self._writers_turn():
+                return self._run_kept(self._writer, work)
         return self._run(self._writer, work)
 
     def _run(self, engine: sa.Engine,
@@ -95,6 +169,46 @@ class Database:
             except exc.SQLAlchemyError as err:
                 raise translate(err) from err
         raise AssertionError("unreachable")
+
+    def _run_kept(self, engine: sa.Engine,
+                  work: typing.Callable[[sa.Connection], T]) -> T:
+        """One transaction on a kept connection (SQLite, never retried).
+        A connection goes back to the idle list only after a commit or a
+        clean rollback."""
+        idle = self._idle[engine]
+        try:
+            try:
+                conn = idle.pop()
+            except IndexError:
+                conn = engine.connect()
+            clean = False
+            try:
+                with conn.begin():
+                    result = work(conn)
+                clean = True
+            except BaseException:
+                clean = not conn.invalidated and not conn.in_transaction()
+                raise
+            finally:
+                if clean:
+                    idle.append(conn)
+                else:
+                    conn.close()
+            return result
+        except exc.SQLAlchemyError as err:
+            raise translate(err) from err
+
+    def forget_connections(self) -> None:
+        """Drop the kept connections without closing them (after a fork,
+        they belong to the parent)."""
+        for idle in self._idle.values():
+            idle.clear()
+        self._write_turn = threading.Lock()
+        # A lock taken on the inherited open file would be shared with
+        # the parent: open the file anew.
+        if self._turn_file is not None:
+            os.close(self._turn_file)
+            self._open_turn_file()
 
     def _retryable(self, err: exc.DBAPIError) -> bool:
         orig = err.orig
@@ -116,6 +230,15 @@ class Database:
             return False
 
     def close(self) -> None:
+        for idle in self._idle.values():
+            while idle:
+                try:
+                    idle.pop().close()
+                except IndexError:
+                    break
+        if self._turn_file is not None:
+            os.close(self._turn_file)
+            self._turn_file = None
         self.engine.dispose()
 
 
@@ -128,8 +251,8 @@ def translate(err: exc.SQLAlchemyError) -> errors.StorageError:
     return errors.StorageError(f"database error: {err}")
 
 
-def _sqlite_engine(url: sa.URL, pool_size: int,
-                   busy_timeout: int) -> sa.Engine:
+def _sqlite_engine(url: sa.URL, pool_size: int, busy_timeout: int,
+                   synchronous: str) -> sa.Engine:
     path = url.database or ""
     if path in ("", ":memory:") or url.query.get("mode") == "memory":
         raise ValueError(
@@ -154,7 +277,7 @@ def _sqlite_engine(url: sa.URL, pool_size: int,
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

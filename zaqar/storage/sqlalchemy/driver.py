@@ -42,7 +42,8 @@ def open_database(group: typing.Any, uri: str | None = None,
             continue
         settings[key] = value
     database = Database(uri or group.uri, pool_size=settings["pool_size"],
-                        busy_timeout=settings["busy_timeout"])
+                        busy_timeout=settings["busy_timeout"],
+                        synchronous=group.sqlite_synchronous)
     if settings["auto_migrate"]:
         try:
             migration.upgrade(database)

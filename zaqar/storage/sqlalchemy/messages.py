@@ -7,6 +7,7 @@ expired is ever visible, whether or not ``gc()`` ran.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 import typing
@@ -45,6 +46,44 @@ def free(now: float) -> sa.ColumnElement[bool]:
     """Live, delay elapsed and not held by a live claim: claimable."""
     return sa.and_(M.c.expires > now, M.c.delay_until <= now,
                    sa.or_(M.c.claim_id.is_(None), M.c.claim_expires <= now))
+
+
+# Statements of the hot paths, built once (see queues.NAMED).
+_NOW = sa.bindparam("now", type_=M.c.expires.type)
+_INSERT = sa.insert(M)
+_INSERT_RETURNING = sa.insert(M).returning(M.c.id,
+                                           sort_by_parameter_order=True)
+_DELETE_ONE = sa.delete(M).where(M.c.id == sa.bindparam("id"))
+# The message :id of the named queue, locked for deletion.
+_TO_DELETE = (sa.select(M.c.queue_id, M.c.claim_id, M.c.claim_expires)
+              .where(M.c.id == sa.bindparam("id"),
+                     M.c.queue_id == tables.QUEUE_ID, M.c.expires > _NOW)
+              .with_for_update())
+
+
+def _listing(after: bool, skip_client: bool, include_claimed: bool,
+             include_delayed: bool) -> sa.Select:
+    query = (sa.select(*COLUMNS)
+             .join(tables.queues, tables.queues.c.id == M.c.queue_id)
+             .where(tables.QUEUE_NAMED, M.c.expires > _NOW)
+             .order_by(M.c.id).limit(sa.bindparam("limit")))
+    if after:
+        query = query.where(M.c.id > sa.bindparam("after"))
+    if skip_client:
+        query = query.where(sa.or_(M.c.client_uuid.is_(None),
+                                   M.c.client_uuid
+                                   != sa.bindparam("client_uuid")))
+    if not include_claimed:
+        query = query.where(sa.not_(claimed(_NOW)))
+    if not include_delayed:
+        query = query.where(M.c.delay_until <= _NOW)
+    return query
+
+
+# Every listing, by (after a marker, skipping the client's own messages,
+# include_claimed, include_delayed).
+_LISTINGS = {flags: _listing(*flags)
+             for flags in itertools.product((False, True), repeat=4)}
 
 
 def record(row: typing.Any, now: float,
@@ -88,37 +127,25 @@ class MessageController(base.MessageBase):
                 return []
             dialect = conn.dialect
             if dialect.insert_executemany_returning_sort_by_parameter_order:
-                return list(conn.execute(
-                    sa.insert(M).returning(M.c.id,
-                                           sort_by_parameter_order=True),
-                    rows).scalars())
-            return [conn.execute(sa.insert(M).values(row))
-                    .inserted_primary_key[0] for row in rows]
+                return list(conn.execute(_INSERT_RETURNING, rows).scalars())
+            return [conn.execute(_INSERT, row).inserted_primary_key[0]
+                    for row in rows]
 
         return [str(n) for n in self._db.write(work)]
 
     def list(self, queue, project, client_uuid=None, marker=None, limit=10,
              echo=False, include_claimed=False, include_delayed=False):
+        after = parse_id(marker)
+        skip_client = not echo and client_uuid is not None
+        query = _LISTINGS[after is not None, skip_client,
+                          bool(include_claimed), bool(include_delayed)]
+
         def work(conn: sa.Connection) -> list[base.Message]:
             now = time.time()
-            query = (sa.select(*COLUMNS)
-                     .join(tables.queues, tables.queues.c.id == M.c.queue_id)
-                     .where(tables.queues.c.project
-                            == tables.project_key(project),
-                            tables.queues.c.name == queue,
-                            M.c.expires > now)
-                     .order_by(M.c.id).limit(limit))
-            after = parse_id(marker)
-            if after is not None:
-                query = query.where(M.c.id > after)
-            if not echo and client_uuid is not None:
-                query = query.where(sa.or_(M.c.client_uuid.is_(None),
-                                           M.c.client_uuid != client_uuid))
-            if not include_claimed:
-                query = query.where(sa.not_(claimed(now)))
-            if not include_delayed:
-                query = query.where(M.c.delay_until <= now)
-            return [record(row, now) for row in conn.execute(query)]
+            params = tables.named(queue, project)
+            params.update(now=now, limit=limit, after=after,
+                          client_uuid=client_uuid)
+            return [record(row, now) for row in conn.execute(query, params)]
         return self._db.read(work)
 
     def get(self, queue, message_id, project):
@@ -162,15 +189,12 @@ class MessageController(base.MessageBase):
 
         def work(conn: sa.Connection) -> None:
             now = time.time()
-            queue_id = queue_rows.find(conn, queue, project)
-            if queue_id is None:
+            params = tables.named(queue, project)
+            params.update(id=number, now=now)
+            row = conn.execute(_TO_DELETE, params).first()
+            if row is None:  # no such queue, or no such message in it
                 return
-            row = conn.execute(
-                sa.select(M.c.claim_id, M.c.claim_expires)
-                .where(M.c.id == number, M.c.queue_id == queue_id,
-                       M.c.expires > now).with_for_update()).first()
-            if row is None:
-                return
+            queue_id = row.queue_id
             held = row.claim_id is not None and row.claim_expires > now
             if held and claim is None:
                 raise errors.MessageIsClaimed(message_id)
@@ -180,7 +204,7 @@ class MessageController(base.MessageBase):
                 raise errors.ClaimDoesNotExist(claim, queue, project)
             if not held and claim is not None:
                 raise errors.MessageNotClaimed(message_id)
-            conn.execute(sa.delete(M).where(M.c.id == number))
+            conn.execute(_DELETE_ONE, {"id": number})
         self._db.write(work)
 
     def bulk_delete(self, queue, message_ids, project, claim_ids=None):

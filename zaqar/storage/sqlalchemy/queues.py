@@ -20,15 +20,20 @@ M = tables.messages
 _FILTER_BATCH = 200
 
 
+# The hottest statements are built once, with bound parameters, so that
+# no call pays for building and looking up a statement again.
+_FIND = sa.select(Q.c.id).where(tables.QUEUE_NAMED)
+_FIND_LOCKED = _FIND.with_for_update()
+_META = sa.select(Q.c.meta).where(tables.QUEUE_NAMED)
+_INSERT = sa.insert(Q)
+
+
 def find(conn: sa.Connection, name: str, project: str | None,
          lock: bool = False) -> int | None:
     """The queue's row id, or None. ``lock`` holds the row until commit
     (server databases), which orders concurrent posts to one queue."""
-    query = sa.select(Q.c.id).where(Q.c.project == tables.project_key(project),
-                                    Q.c.name == name)
-    if lock:
-        query = query.with_for_update()
-    return conn.execute(query).scalar()
+    return conn.execute(_FIND_LOCKED if lock else _FIND,
+                        tables.named(name, project)).scalar()
 
 
 def ensure(conn: sa.Connection, name: str, project: str | None) -> int:
@@ -52,9 +57,9 @@ def _insert(conn: sa.Connection, name: str, project: str | None,
     """Insert the queue; None when it already exists."""
     try:
         with conn.begin_nested():
-            result = conn.execute(sa.insert(Q).values(
-                project=tables.project_key(project), name=name,
-                meta=col.to_json(metadata)))
+            result = conn.execute(_INSERT, {
+                "project": tables.project_key(project), "name": name,
+                "meta": col.to_json(metadata)})
     except exc.IntegrityError:
         return None
     return result.inserted_primary_key[0]
@@ -148,9 +153,7 @@ class QueueController(base.QueueBase):
 
     def get_metadata(self, name, project):
         def work(conn: sa.Connection) -> base.Metadata:
-            text = conn.execute(sa.select(Q.c.meta).where(
-                Q.c.project == tables.project_key(project),
-                Q.c.name == name)).scalar()
+            text = conn.execute(_META, tables.named(name, project)).scalar()
             if text is None:
                 raise errors.QueueDoesNotExist(name, project)
             return col.from_json(text)

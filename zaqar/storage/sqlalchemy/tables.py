@@ -8,6 +8,8 @@ constraints working on every database.
 
 from __future__ import annotations
 
+import typing
+
 import sqlalchemy as sa
 
 from zaqar.storage.sqlalchemy import columns as col
@@ -118,3 +120,17 @@ def project_key(project: str | None) -> str:
 
 def project_of(key: str) -> str | None:
     return None if key == "" else key
+
+
+# A queue by its (project, name) as the bound parameters :project and
+# :name (``named`` gives them): hot statements are built once with these
+# instead of at every call.
+QUEUE_NAMED = sa.and_(queues.c.project == sa.bindparam("project"),
+                      queues.c.name == sa.bindparam("name"))
+# The queue's row id inside another statement (NULL when there is none).
+QUEUE_ID = sa.select(queues.c.id).where(QUEUE_NAMED).scalar_subquery()
+
+
+def named(name: str, project: str | None) -> dict[str, typing.Any]:
+    """The parameters of QUEUE_NAMED and QUEUE_ID."""
+    return {"project": project_key(project), "name": name}
