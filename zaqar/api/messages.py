@@ -61,13 +61,17 @@ class Messages:
         ttl = metadata.get("_default_message_ttl") or self._default_ttl
         delay = self.default_delay(metadata) if honour_delay else 0
         accepted = []
+        checked = set()  # (ttl, delay) pairs already found valid
         for message in messages:
             item = {"body": message["body"],
                     "ttl": message.get("ttl", ttl),
                     "delay": message.get("delay", delay) if honour_delay
                     else 0}
-            self._validate.message_ttl(item["ttl"])
-            self._validate.message_delay(item["delay"])
+            terms = (item["ttl"], item["delay"])
+            if terms not in checked:
+                self._validate.message_ttl(item["ttl"])
+                self._validate.message_delay(item["delay"])
+                checked.add(terms)
             accepted.append(item)
         return self._messages.post(queue, accepted, ctx.project_id,
                                    ctx.client_id)

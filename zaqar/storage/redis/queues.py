@@ -4,7 +4,6 @@ names in byte order and positions any marker, stored or not)."""
 
 from __future__ import annotations
 
-import json
 import typing
 
 from zaqar.storage import base
@@ -102,7 +101,7 @@ class QueueController(base.QueueBase):
                 if need_meta:
                     if raw is None:  # deleted meanwhile
                         continue
-                    metadata = json.loads(raw)
+                    metadata = records.load_json(raw)
                     if filters and not _matches(metadata, filters):
                         continue
                     if detailed:
@@ -138,7 +137,7 @@ class QueueController(base.QueueBase):
                                        b"meta")
         if raw is None:
             raise errors.QueueDoesNotExist(name, project)
-        return json.loads(raw)
+        return records.load_json(raw)
 
     @connection.guarded
     def set_metadata(self, name: str, metadata: base.Metadata,

@@ -44,8 +44,19 @@ def new_ids(count: int) -> list[str]:
     return ids
 
 
+# json.dumps/json.loads build or look up their coder on every call; these
+# are made once (same output: compact, ASCII).
+_ENCODER = json.JSONEncoder(separators=(",", ":"))
+_DECODER = json.JSONDecoder()
+
+
 def dump_json(value: typing.Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode("ascii")
+    return _ENCODER.encode(value).encode("ascii")
+
+
+def load_json(raw: bytes) -> typing.Any:
+    """What ``dump_json`` stored."""
+    return _DECODER.decode(raw.decode("utf-8"))
 
 
 def state(raw: bytes) -> list:
@@ -60,7 +71,7 @@ def message(mid: bytes | str, raw_state: bytes, body: bytes,
         "id": mid if isinstance(mid, str) else keys.from_bytes(mid),
         "ttl": int(st[TTL]),
         "age": max(0, (now - st[CREATED]) // 1000),
-        "body": json.loads(body),
+        "body": load_json(body),
         "created": st[CREATED] / 1000.0,
         "claim_id": st[CLAIM] if live_claim else None,
         "claim_count": int(st[COUNT]),
@@ -91,6 +102,6 @@ def subscription(sid: bytes | str, fields: typing.Sequence[bytes | None],
         "subscriber": keys.from_bytes(rec["subscriber"]),
         "ttl": int(rec["ttl"]),
         "age": max(0, (now - int(rec["created"])) // 1000),
-        "options": json.loads(rec["options"]),
+        "options": load_json(rec["options"]),
         "confirmed": rec["confirmed"] == b"1",
     }

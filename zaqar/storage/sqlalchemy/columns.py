@@ -41,9 +41,14 @@ def epoch() -> sa.types.TypeEngine:
     return sa.Double()
 
 
+# Made once: json.dumps/json.loads would build or look one up per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_DECODER = json.JSONDecoder()
+
+
 def to_json(value: typing.Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
 def from_json(text: str | None) -> typing.Any:
-    return None if text is None else json.loads(text)
+    return None if text is None else _DECODER.decode(text)
