@@ -6,6 +6,7 @@ import collections
 import fcntl
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -204,5 +205,31 @@ def test_a_forked_child_opens_its_own_connections(tmp_path):
             "INSERT INTO t VALUES (2)"))
         assert sorted(database.read(lambda conn: conn.exec_driver_sql(
             "SELECT x FROM t").scalars().all())) == [1, 2]
+    finally:
+        database.close()
+
+
+def test_a_writer_that_cannot_begin_gets_a_connection_error(tmp_path):
+    path = tmp_path / "locked.sqlite"
+    database = Database(f"sqlite:///{path}", busy_timeout=1)
+    try:
+        database.write(lambda conn: conn.exec_driver_sql(
+            "CREATE TABLE t (x INTEGER)"))
+        # Another program holds SQLite's write lock (without our lock
+        # file): BEGIN IMMEDIATE gives up after busy_timeout.
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(errors.ConnectionError,
+                               match="database unavailable"):
+                database.write(lambda conn: conn.exec_driver_sql(
+                    "INSERT INTO t VALUES (1)"))
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        database.write(lambda conn: conn.exec_driver_sql(
+            "INSERT INTO t VALUES (2)"))
+        assert database.read(lambda conn: conn.exec_driver_sql(
+            "SELECT x FROM t").scalars().all()) == [2]
     finally:
         database.close()

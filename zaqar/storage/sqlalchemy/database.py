@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import sqlite3
 import threading
 import time
 import typing
@@ -181,13 +182,17 @@ class Database:
                 conn = idle.pop()
             except IndexError:
                 conn = engine.connect()
-            clean = False
+            clean = began = False
             try:
                 with conn.begin():
+                    began = True
                     result = work(conn)
                 clean = True
             except BaseException:
-                clean = not conn.invalidated and not conn.in_transaction()
+                # Kept after a failure of ``work`` that left no transaction
+                # open; a connection that could not even begin is closed.
+                clean = (began and not conn.invalidated
+                         and not conn.in_transaction())
                 raise
             finally:
                 if clean:
@@ -251,6 +256,10 @@ def translate(err: exc.SQLAlchemyError) -> errors.StorageError:
     return errors.StorageError(f"database error: {err}")
 
 
+_BEGIN = {mode: f"BEGIN {mode}"
+          for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")}
+
+
 def _sqlite_engine(url: sa.URL, pool_size: int, busy_timeout: int,
                    synchronous: str) -> sa.Engine:
     path = url.database or ""
@@ -283,8 +292,16 @@ def _sqlite_engine(url: sa.URL, pool_size: int, busy_timeout: int,
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        statement = _BEGIN[conn.get_execution_options().get("sqlite_begin",
+                                                             "DEFERRED")]
+        # Straight to the sqlite3 connection (a fifth of a short
+        # transaction's cost through exec_driver_sql), with SQLAlchemy's
+        # error wrapping kept.
+        try:
+            conn.connection.driver_connection.execute(statement)
+        except sqlite3.Error as err:
+            raise exc.DBAPIError.instance(statement, (), err,
+                                          sqlite3.Error) from err
 
     return engine
 
