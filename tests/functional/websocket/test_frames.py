@@ -272,3 +272,14 @@ def test_invalid_utf8_text_closes_with_1007(server, project):
         with pytest.raises(ConnectionClosed) as info:
             client.receive()
         assert info.value.rcvd.code == 1007
+
+
+@pytest.mark.parametrize("bad", ["p\x1f", "p\x1fzaqar", "a\nb", "\x7f"])
+def test_project_ids_with_control_characters_are_refused(client, bad):
+    # Such ids name storage namespaces no client may reach (topics,
+    # notification jobs).
+    headers = dict(client.headers, **{"X-Project-ID": bad})
+    answer = client.call("queue_list", headers=headers)
+    assert answer.status == 400
+    assert answer.body == SCHEMA
+    still_serves(client)

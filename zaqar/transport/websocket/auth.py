@@ -45,6 +45,7 @@ import jsonschema
 from zaqar.common import errors, urls
 from zaqar.context import RequestContext
 from zaqar.transport import auth
+from zaqar.transport.websocket import schemas
 from zaqar.transport.websocket.actions import failure
 from zaqar.transport.websocket.frames import Reply, Request
 
@@ -86,7 +87,7 @@ AUTHENTICATE_SCHEMA = {
     "properties": {
         "action": {"enum": [AUTHENTICATE]},
         "headers": {"type": "object",
-                    "properties": {"X-Project-ID": _STRING,
+                    "properties": {"X-Project-ID": schemas.PROJECT_ID,
                                    "X-Auth-Token": _STRING},
                     "required": ["X-Project-ID", "X-Auth-Token"]},
         "body": {"type": "object"},

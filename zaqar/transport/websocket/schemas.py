@@ -17,12 +17,16 @@ BOOLEAN = {"type": "boolean"}
 OBJECT = {"type": "object"}
 ARRAY = {"type": "array"}
 STRINGS = {"type": "array", "items": STRING}
+# Project ids with control characters are refused: storage uses such ids
+# for namespaces no client may reach (topics, notification jobs), and
+# HTTP header values cannot carry them either.
+PROJECT_ID = {"type": "string", "pattern": "^[^\\x00-\\x1f\\x7f]*$"}
 
 HEADERS = {
     "type": "object",
     "properties": {
         "Client-ID": STRING,
-        "X-Project-ID": STRING,
+        "X-Project-ID": PROJECT_ID,
         "X-Auth-Token": STRING,
         "User-Agent": STRING,
         "Date": STRING,

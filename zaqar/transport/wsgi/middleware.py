@@ -10,6 +10,7 @@ is built here.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 import uuid
 
@@ -20,6 +21,7 @@ from zaqar.context import RequestContext
 from zaqar.transport import validation
 from zaqar.transport.wsgi import framing
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 REQUEST_ID = "x-openstack-request-id"
 FORM = "application/x-www-form-urlencoded"
 
@@ -168,6 +170,12 @@ class RequestChecks:
                 "X-PROJECT-ID cannot be an empty string. Specify the right "
                 "header X-PROJECT-ID and retry.",
                 title="Empty project header not allowed")
+        if _CONTROL.search(value):
+            # Storage namespaces no client may reach (topics, notification
+            # jobs) use project ids with control characters.
+            raise errors.APIError(
+                "X-PROJECT-ID cannot contain control characters.",
+                title="Invalid project header")
         return value
 
     def _identification(self, name: str, project: str | None, kind: str,
