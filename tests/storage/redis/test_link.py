@@ -5,7 +5,9 @@ replies in order, and arguments are encoded exactly."""
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 import time
 
 import pytest
@@ -115,3 +117,27 @@ def test_new_ids_are_uuid4_strings():
                          r"[89ab][0-9a-f]{3}-[0-9a-f]{12}")
     assert all(pattern.fullmatch(i) for i in ids)
     assert records.new_ids(0) == []
+
+
+def test_connections_numbered_past_select_limit(redis_driver, project):
+    """The idle check works for any descriptor number (select() stops
+    at 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = 1100
+    if soft < wanted + 100:
+        if hard != resource.RLIM_INFINITY and hard < wanted + 100:
+            pytest.skip(f"the file descriptor limit ({hard}) is too low")
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted + 100, hard))
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(wanted)]
+    drv = driver.DataDriver(make_conf(), uri=backend.uri())
+    try:
+        posted = helpers.post(drv.message_controller, "q", project)
+        # The second command reuses the idle connection, checked first.
+        assert helpers.ids(drv.message_controller.list("q", project)) \
+            == posted
+        assert drv.link._idle and drv.link._idle[0]._sock.fileno() >= 1024
+    finally:
+        drv.close()
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -353,6 +353,12 @@ def _after_fork() -> None:
 os.register_at_fork(after_in_child=_after_fork)
 
 
+def _readable(sock: typing.Any) -> bool:
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
+
 class Link:
     """Commands and pipelines on connections made by ``client``'s pool,
     kept in an idle list of our own.
@@ -376,8 +382,9 @@ class Link:
             conn = self._pool.make_connection()
         sock = conn._sock
         # Readable while idle means closed by the server (or stray data):
-        # start again on a new socket rather than fail the command.
-        if sock is not None and select.select((sock,), (), (), 0)[0]:
+        # start again on a new socket rather than fail the command. (poll,
+        # not select: descriptors may be numbered past select's limit.)
+        if sock is not None and _readable(sock):
             conn.disconnect()
             sock = None
         if sock is None:
