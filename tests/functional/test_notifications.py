@@ -26,6 +26,7 @@ from tests.functional.receivers import (SMTPReceiver, WebhookReceiver,
                                         tls_files)
 from tests.functional.server import Server
 from zaqar.common import urls
+from zaqar.notification import trusts
 
 SMTP_LOGIN = ("zaqar", "mail-password")
 CONFIRM_PAGE = "https://confirm.example.org/confirm"
@@ -159,10 +160,28 @@ def test_notification_carries_delay_only_with_a_queue_default(
 
 
 def test_trust_subscriber_is_posted_to_as_a_webhook(client, receiver, hook):
+    """Without keystone there is no trust: a plain webhook, no token (the
+    keystone side is tests/functional/keystone/test_trusts.py)."""
     path, url = hook("trust")
     subscribe(client, "c-trust", "trust+" + url)
     post(client, "c-trust", {"body": 1})
-    assert texts(receiver.wait_for(path, 1)) == [notification(1, "c-trust")]
+    [request] = receiver.wait_for(path, 1)
+    assert texts([request]) == [notification(1, "c-trust")]
+    assert "X-Auth-Token" not in request.headers
+
+
+def test_the_trust_option_is_the_servers(client, hook):
+    """Clients can neither set nor see the option holding a trust id."""
+    _, url = hook("reserved")
+    reserved = f"The option {trusts.OPTION} is reserved for the server."
+    base = "/v2/queues/c-reserved/subscriptions"
+    notifying.invalid(client.post(base, json={
+        "subscriber": "trust+" + url,
+        "options": {trusts.OPTION: "chosen"}}), reserved)
+    sid = subscribe(client, "c-reserved", "trust+" + url)
+    notifying.invalid(client.patch(f"{base}/{sid}", json={
+        "options": {"a": 1, trusts.OPTION: "chosen"}}), reserved)
+    assert client.get(f"{base}/{sid}").json()["options"] == {}
 
 
 def test_other_queues_and_projects_are_not_notified(client, receiver, hook,
