@@ -223,14 +223,16 @@ class Trusts:
                 self._tokens.move_to_end(trust_id)
                 return cached.value
         session, _ = self._setup()
+        # The plugin's options are in auth_section when that is set.
+        section = self._conf[GROUP].auth_section or GROUP
+        auth_type = self._conf[section].auth_type
         try:
-            loader = ks_loading.get_plugin_loader(
-                self._conf[GROUP].auth_type)
+            loader = ks_loading.get_plugin_loader(auth_type)
             names = {option.dest for option in loader.get_options()}
             if "trust_id" not in names:
                 raise KeystoneError(
-                    f"[{GROUP}] auth_type {self._conf[GROUP].auth_type!r} "
-                    "cannot be scoped by a trust", None, False)
+                    f"[{section}] auth_type {auth_type!r} cannot be scoped "
+                    "by a trust", None, False)
             unscoped = {name: None for name in _SCOPE_OPTIONS
                         if name in names}
             plugin = ks_loading.load_auth_from_conf_options(
