@@ -156,6 +156,25 @@ def test_writers_take_turns_on_a_lock_file(tmp_path):
         database.close()
 
 
+def test_a_writers_lock_held_past_busy_timeout_is_an_error(tmp_path):
+    # A process frozen while holding the writers' turn must not stall the
+    # others for ever.
+    path = tmp_path / "frozen.sqlite"
+    database = Database(f"sqlite:///{path}", busy_timeout=1)
+    holder = os.open(f"{path}-writers", os.O_RDWR)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        with pytest.raises(errors.ConnectionError, match="write turn"):
+            database.write(lambda conn: conn.exec_driver_sql(
+                "CREATE TABLE t (x INTEGER)"))
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        database.write(lambda conn: conn.exec_driver_sql(
+            "CREATE TABLE t (x INTEGER)"))
+    finally:
+        os.close(holder)
+        database.close()
+
+
 def test_a_failed_transaction_leaves_a_usable_connection(tmp_path):
     database = Database(f"sqlite:///{tmp_path}/reuse.sqlite")
     try:

@@ -122,6 +122,7 @@ class Database:
         handler would poll in steps of up to 100 ms). The database lock
         (BEGIN IMMEDIATE) is still what protects the data; this only
         orders the writers that use it."""
+        deadline = time.monotonic() + self._busy_timeout
         if not self._write_turn.acquire(timeout=self._busy_timeout):
             raise errors.ConnectionError(
                 f"database unavailable: no turn to write within "
@@ -131,14 +132,29 @@ class Database:
             if fd is None:
                 yield
                 return
-            # Held by another process only while it runs one transaction.
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            # Held by another process only while it runs one transaction;
+            # a process frozen in one must not stall the others for ever.
+            self._flock(fd, deadline)
             try:
                 yield
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             self._write_turn.release()
+
+    def _flock(self, fd: int, deadline: float) -> None:
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise errors.ConnectionError(
+                        "database unavailable: another process held the "
+                        f"write turn for {self._busy_timeout} s") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.005)
 
     def read(self, work: typing.Callable[[sa.Connection], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on
