@@ -319,25 +319,15 @@ class DataDriverBase(abc.ABC):
 
     capabilities: tuple[str, ...] = ()
 
+    # Set by each driver's constructor.
+    queue_controller: QueueBase
+    message_controller: MessageBase
+    claim_controller: ClaimBase
+    subscription_controller: SubscriptionBase
+
     def __init__(self, conf: typing.Any, uri: str | None = None,
                  options: dict | None = None):
         self.conf = conf
-
-    @property
-    @abc.abstractmethod
-    def queue_controller(self) -> QueueBase: ...
-
-    @property
-    @abc.abstractmethod
-    def message_controller(self) -> MessageBase: ...
-
-    @property
-    @abc.abstractmethod
-    def claim_controller(self) -> ClaimBase: ...
-
-    @property
-    @abc.abstractmethod
-    def subscription_controller(self) -> SubscriptionBase: ...
 
     @abc.abstractmethod
     def is_alive(self) -> bool:
@@ -461,20 +451,13 @@ class CatalogueBase(ControllerBase):
 class ControlDriverBase(abc.ABC):
     """A management store: pools, flavors, catalogue."""
 
+    # Set by each driver's constructor.
+    pools_controller: PoolsBase
+    flavors_controller: FlavorsBase
+    catalogue_controller: CatalogueBase
+
     def __init__(self, conf: typing.Any):
         self.conf = conf
-
-    @property
-    @abc.abstractmethod
-    def pools_controller(self) -> PoolsBase: ...
-
-    @property
-    @abc.abstractmethod
-    def flavors_controller(self) -> FlavorsBase: ...
-
-    @property
-    @abc.abstractmethod
-    def catalogue_controller(self) -> CatalogueBase: ...
 
     @abc.abstractmethod
     def is_alive(self) -> bool: ...

@@ -417,26 +417,10 @@ class DataDriver(base.DataDriverBase):
         super().__init__(conf)
         self.control = control
         self.catalog = Catalog(conf, control)
-        self._queues = QueueController(self)
-        self._messages = MessageController(self)
-        self._claims = ClaimController(self)
-        self._subscriptions = SubscriptionController(self)
-
-    @property
-    def queue_controller(self) -> QueueController:
-        return self._queues
-
-    @property
-    def message_controller(self) -> MessageController:
-        return self._messages
-
-    @property
-    def claim_controller(self) -> ClaimController:
-        return self._claims
-
-    @property
-    def subscription_controller(self) -> SubscriptionController:
-        return self._subscriptions
+        self.queue_controller = QueueController(self)
+        self.message_controller = MessageController(self)
+        self.claim_controller = ClaimController(self)
+        self.subscription_controller = SubscriptionController(self)
 
     def is_alive(self) -> bool:
         """The catalogue answers: requests can be routed. Each pool's

@@ -191,29 +191,14 @@ class DataDriver(base.DataDriverBase):
         self.connection.ensure_indexes(
             queues.INDEXES + messages.INDEXES + claims.INDEXES
             + subscriptions.INDEXES)
-        self._queues = queues.QueueController(self)
-        self._messages = messages.MessageController(self)
-        self._claims = claims.ClaimController(self)
-        self._subscriptions = subscriptions.SubscriptionController(self)
+        self.queue_controller = queues.QueueController(self)
+        self.message_controller = messages.MessageController(self)
+        self.claim_controller = claims.ClaimController(self)
+        self.subscription_controller = subscriptions.SubscriptionController(self)
 
     def atomic(self, fn: typing.Callable[[typing.Any], T]) -> T:
         return self.connection.atomic(fn)
 
-    @property
-    def queue_controller(self) -> queues.QueueController:
-        return self._queues
-
-    @property
-    def message_controller(self) -> messages.MessageController:
-        return self._messages
-
-    @property
-    def claim_controller(self) -> claims.ClaimController:
-        return self._claims
-
-    @property
-    def subscription_controller(self) -> subscriptions.SubscriptionController:
-        return self._subscriptions
 
     def is_alive(self) -> bool:
         return self.connection.is_alive()
@@ -221,9 +206,9 @@ class DataDriver(base.DataDriverBase):
     def gc(self) -> None:
         """TTL indexes already remove expired documents (within a minute,
         by default); this removes them now."""
-        self._messages.remove_expired()
-        self._claims.remove_expired()
-        self._subscriptions.remove_expired()
+        self.message_controller.remove_expired()
+        self.claim_controller.remove_expired()
+        self.subscription_controller.remove_expired()
 
     def close(self) -> None:
         self.connection.close()
@@ -240,21 +225,9 @@ class ControlDriver(base.ControlDriverBase):
         self.db = self.connection.db
         self.connection.ensure_indexes(
             pools.INDEXES + flavors.INDEXES + catalogue.INDEXES)
-        self._pools = pools.PoolsController(self)
-        self._flavors = flavors.FlavorsController(self)
-        self._catalogue = catalogue.CatalogueController(self)
-
-    @property
-    def pools_controller(self) -> pools.PoolsController:
-        return self._pools
-
-    @property
-    def flavors_controller(self) -> flavors.FlavorsController:
-        return self._flavors
-
-    @property
-    def catalogue_controller(self) -> catalogue.CatalogueController:
-        return self._catalogue
+        self.pools_controller = pools.PoolsController(self)
+        self.flavors_controller = flavors.FlavorsController(self)
+        self.catalogue_controller = catalogue.CatalogueController(self)
 
     def is_alive(self) -> bool:
         return self.connection.is_alive()

@@ -474,21 +474,9 @@ class ControlDriver(base.ControlDriverBase):
         self.keys = Keys(namespace)
         self.scripts = {name: self.client.register_script(source)
                         for name, source in _SCRIPTS.items()}
-        self._pools = PoolsController(self)
-        self._flavors = FlavorsController(self)
-        self._catalogue = CatalogueController(self)
-
-    @property
-    def pools_controller(self) -> PoolsController:
-        return self._pools
-
-    @property
-    def flavors_controller(self) -> FlavorsController:
-        return self._flavors
-
-    @property
-    def catalogue_controller(self) -> CatalogueController:
-        return self._catalogue
+        self.pools_controller = PoolsController(self)
+        self.flavors_controller = FlavorsController(self)
+        self.catalogue_controller = CatalogueController(self)
 
     def is_alive(self) -> bool:
         try:

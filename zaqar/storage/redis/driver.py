@@ -80,26 +80,10 @@ class DataDriver(base.DataDriverBase):
         # without redis-py's per-command layers.
         self.link = connection.Link(self.client)
         self.scripts = scripts.Scripts(self.link)
-        self._queues = queues.QueueController(self)
-        self._messages = messages.MessageController(self)
-        self._claims = claims.ClaimController(self)
-        self._subscriptions = subscriptions.SubscriptionController(self)
-
-    @property
-    def queue_controller(self) -> queues.QueueController:
-        return self._queues
-
-    @property
-    def message_controller(self) -> messages.MessageController:
-        return self._messages
-
-    @property
-    def claim_controller(self) -> claims.ClaimController:
-        return self._claims
-
-    @property
-    def subscription_controller(self) -> subscriptions.SubscriptionController:
-        return self._subscriptions
+        self.queue_controller = queues.QueueController(self)
+        self.message_controller = messages.MessageController(self)
+        self.claim_controller = claims.ClaimController(self)
+        self.subscription_controller = subscriptions.SubscriptionController(self)
 
     def queue_script(self, name: str, project: str | None, queue: str,
                      args: list, now: int | None = None) -> typing.Any:

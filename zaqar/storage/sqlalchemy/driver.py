@@ -64,26 +64,10 @@ class DataDriver(base.DataDriverBase):
         super().__init__(conf, uri=uri, options=options)
         group = conf[configs.SQL_MESSAGE_STORE_GROUP]
         self.database = open_database(group, uri, options)
-        self._queues = queues.QueueController(self)
-        self._messages = messages.MessageController(self)
-        self._claims = claims.ClaimController(self)
-        self._subscriptions = subscriptions.SubscriptionController(self)
-
-    @property
-    def queue_controller(self) -> queues.QueueController:
-        return self._queues
-
-    @property
-    def message_controller(self) -> messages.MessageController:
-        return self._messages
-
-    @property
-    def claim_controller(self) -> claims.ClaimController:
-        return self._claims
-
-    @property
-    def subscription_controller(self) -> subscriptions.SubscriptionController:
-        return self._subscriptions
+        self.queue_controller = queues.QueueController(self)
+        self.message_controller = messages.MessageController(self)
+        self.claim_controller = claims.ClaimController(self)
+        self.subscription_controller = subscriptions.SubscriptionController(self)
 
     def is_alive(self) -> bool:
         return self.database.ping()
@@ -126,21 +110,9 @@ class ControlDriver(base.ControlDriverBase):
         super().__init__(conf)
         group = conf[configs.SQL_MANAGEMENT_STORE_GROUP]
         self.database = open_database(group)
-        self._pools = pools.PoolsController(self)
-        self._flavors = flavors.FlavorsController(self)
-        self._catalogue = catalogue.CatalogueController(self)
-
-    @property
-    def pools_controller(self) -> pools.PoolsController:
-        return self._pools
-
-    @property
-    def flavors_controller(self) -> flavors.FlavorsController:
-        return self._flavors
-
-    @property
-    def catalogue_controller(self) -> catalogue.CatalogueController:
-        return self._catalogue
+        self.pools_controller = pools.PoolsController(self)
+        self.flavors_controller = flavors.FlavorsController(self)
+        self.catalogue_controller = catalogue.CatalogueController(self)
 
     def is_alive(self) -> bool:
         return self.database.ping()
