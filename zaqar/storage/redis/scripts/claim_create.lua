@@ -68,13 +68,9 @@ for _, id in ipairs(ids) do
     if dead_lettering then
       st[COUNT] = st[COUNT] + 1
     end
-    if expires_first(st[EXPIRES], expiry) then
-      st[EXPIRES] = expiry + grace * 1000
-      st[TTL] = ttl + grace
-      redis.call('ZADD', k.expires, st[EXPIRES], id)
-    end
-    if st[EXPIRES] > latest then
-      latest = st[EXPIRES]
+    local expires = extend_for_claim(k, id, st, expiry, ttl, grace)
+    if expires > latest then
+      latest = expires
     end
     local raw = put_state(k, id, st)
     redis.call('ZREM', k.free, id)

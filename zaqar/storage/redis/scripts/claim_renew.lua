@@ -19,13 +19,9 @@ for _, id in ipairs(claim[C_IDS]) do
   local st = get_state(k, id)
   if st and st[CLAIM] == cid and st[EXPIRES] > NOW then
     st[CLAIM_EXP] = expiry
-    if expires_first(st[EXPIRES], expiry) then
-      st[EXPIRES] = expiry + grace * 1000
-      st[TTL] = ttl + grace
-      redis.call('ZADD', k.expires, st[EXPIRES], id)
-    end
-    if st[EXPIRES] > latest then
-      latest = st[EXPIRES]
+    local expires = extend_for_claim(k, id, st, expiry, ttl, grace)
+    if expires > latest then
+      latest = expires
     end
     put_state(k, id, st)
     kept[#kept + 1] = id

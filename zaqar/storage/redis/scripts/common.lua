@@ -246,6 +246,17 @@ local function expires_first(ms, claim_ms)
   return ms < math.floor(claim_ms / 1000) * 1000
 end
 
+-- Give a message that would expire before its claim the claim's lifetime
+-- plus the grace (create and renew alike); returns its expiry.
+local function extend_for_claim(k, id, st, expiry, ttl, grace)
+  if expires_first(st[EXPIRES], expiry) then
+    st[EXPIRES] = expiry + grace * 1000
+    st[TTL] = ttl + grace
+    redis.call('ZADD', k.expires, st[EXPIRES], id)
+  end
+  return st[EXPIRES]
+end
+
 -- Flat {id, state, body, ...} of the live messages a live claim holds.
 local function claim_messages(k, cid, claim)
   local out = {}
