@@ -14,9 +14,7 @@ import time
 import typing
 
 from oslo_config import cfg
-from oslo_log import log
 
-from zaqar import version
 from zaqar.common import configs
 from zaqar.storage import errors, loader, pooling
 
@@ -62,12 +60,8 @@ def run(conf: cfg.ConfigOpts) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
-    conf = configs.register(cfg.ConfigOpts())
-    conf.register_cli_opts(CLI_OPTS)
-    log.register_options(conf)
-    conf(sys.argv[1:] if argv is None else argv, project="zaqar",
-         version=version.__version__)
-    log.setup(conf, "zaqar")
+    conf = configs.parse(sys.argv[1:] if argv is None else argv,
+                         cli_opts=CLI_OPTS)
     try:
         code = run(conf)
     except KeyboardInterrupt:

@@ -274,13 +274,17 @@ def list_opts() -> list[tuple[str | None, list[cfg.Opt]]]:
 
 
 def parse(args: list[str] | None = None,
-          default_config_files: list[str] | None = None) -> cfg.ConfigOpts:
+          default_config_files: list[str] | None = None,
+          cli_opts: list[cfg.Opt] | None = None) -> cfg.ConfigOpts:
     """A registered, parsed configuration with oslo.log set up.
 
     ``default_config_files`` None means oslo.config's search
-    (``~/.zaqar/``, ``/etc/zaqar/zaqar.conf``...).
+    (``~/.zaqar/``, ``/etc/zaqar/zaqar.conf``...); ``cli_opts`` are a
+    command's own arguments.
     """
     conf = register(cfg.ConfigOpts())
+    if cli_opts:
+        conf.register_cli_opts(cli_opts)
     log.register_options(conf)
     conf(args if args is not None else [], project="zaqar",
          version=version.__version__,
