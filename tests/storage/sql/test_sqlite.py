@@ -211,8 +211,8 @@ def test_a_forked_child_opens_its_own_connections(tmp_path):
                 assert not any(database._idle.values())
                 # ... and the writers' lock is this process's own: taking
                 # it while the parent's stays free proves it.
-                fcntl.flock(database._turn_file, fcntl.LOCK_EX)
-                fcntl.flock(database._turn_file, fcntl.LOCK_UN)
+                fcntl.flock(database._turn._fd, fcntl.LOCK_EX)
+                fcntl.flock(database._turn._fd, fcntl.LOCK_UN)
                 database.write(lambda conn: conn.exec_driver_sql(
                     "INSERT INTO t VALUES (1)"))
                 code = 0

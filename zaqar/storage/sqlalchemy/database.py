@@ -17,7 +17,6 @@ time waits in SQLite's busy handler (which sleeps in growing steps).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import sqlite3
@@ -31,6 +30,7 @@ from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 
 from zaqar.storage import errors
+from zaqar.storage.sqlalchemy import turns
 
 LOG = logging.getLogger(__name__)
 
@@ -97,22 +97,20 @@ class Database:
         self._busy_timeout = busy_timeout
         self._turn_path = (os.path.abspath(url.database) + "-writers"
                            if self._kept else None)
-        self._turn_file: int | None = None
-        self._open_turn_file()
+        self._turn: turns.ProcessTurn | None = None
+        self._open_turn()
         _databases.add(self)
 
-    def _open_turn_file(self) -> None:
+    def _open_turn(self) -> None:
         if self._turn_path is None:
             return
         try:
-            self._turn_file = os.open(self._turn_path,
-                                      os.O_RDWR | os.O_CREAT | os.O_CLOEXEC,
-                                      0o644)
+            self._turn = turns.ProcessTurn(self._turn_path)
         except OSError as err:  # e.g. a read-only folder: SQLite alone
             LOG.warning("no writers' lock file %s (%s); SQLite writers of "
                         "different processes will poll for the lock",
                         self._turn_path, err)
-            self._turn_file = None
+            self._turn = None
 
     @contextlib.contextmanager
     def _writers_turn(self) -> typing.Iterator[None]:
@@ -128,33 +126,24 @@ class Database:
                 f"database unavailable: no turn to write within "
                 f"{self._busy_timeout} s")
         try:
-            fd = self._turn_file
-            if fd is None:
+            turn = self._turn
+            if turn is None:
                 yield
                 return
             # Held by another process only while it runs one transaction;
             # a process frozen in one must not stall the others for ever.
-            self._flock(fd, deadline)
+            try:
+                turn.acquire(deadline - time.monotonic())
+            except turns.TurnTimeout:
+                raise errors.ConnectionError(
+                    "database unavailable: another process held the "
+                    f"write turn for {self._busy_timeout} s") from None
             try:
                 yield
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+                turn.release()
         finally:
             self._write_turn.release()
-
-    def _flock(self, fd: int, deadline: float) -> None:
-        pause = 0.0005
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise errors.ConnectionError(
-                        "database unavailable: another process held the "
-                        f"write turn for {self._busy_timeout} s") from None
-                time.sleep(pause)
-                pause = min(pause * 2, 0.005)
 
     def read(self, work: typing.Callable[[sa.Connection], T]) -> T:
         """Run ``work`` in a read transaction (one consistent snapshot on
@@ -227,9 +216,9 @@ class Database:
         self._write_turn = threading.Lock()
         # A lock taken on the inherited open file would be shared with
         # the parent: open the file anew.
-        if self._turn_file is not None:
-            os.close(self._turn_file)
-            self._open_turn_file()
+        if self._turn is not None:
+            self._turn.forget()
+            self._open_turn()
 
     def _retryable(self, err: exc.DBAPIError) -> bool:
         orig = err.orig
@@ -257,9 +246,9 @@ class Database:
                     idle.pop().close()
                 except IndexError:
                     break
-        if self._turn_file is not None:
-            os.close(self._turn_file)
-            self._turn_file = None
+        if self._turn is not None:
+            self._turn.close()
+            self._turn = None
         self.engine.dispose()
 
 
