@@ -83,7 +83,8 @@ class DataDriver(base.DataDriverBase):
         self.queue_controller = queues.QueueController(self)
         self.message_controller = messages.MessageController(self)
         self.claim_controller = claims.ClaimController(self)
-        self.subscription_controller = subscriptions.SubscriptionController(self)
+        self.subscription_controller = (
+            subscriptions.SubscriptionController(self))
 
     def queue_script(self, name: str, project: str | None, queue: str,
                      args: list, now: int | None = None) -> typing.Any:
