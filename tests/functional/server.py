@@ -62,15 +62,20 @@ class Server:
              str(self.config_file)],
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        """Until the started process answers; stops it if it never does."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("zaqar-server exited:\n" + self.log())
+                raise RuntimeError("the server exited:\n" + self.log())
             if self.ready():
-                return self
+                return
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError("zaqar-server did not start:\n" + self.log())
+        raise RuntimeError("the server did not start:\n" + self.log())
 
     def ready(self) -> bool:
         """Whether the server answers yet (transports other than HTTP
