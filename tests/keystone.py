@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import pathlib
 import subprocess
 import uuid
@@ -20,6 +21,7 @@ from tests import services
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SCRIPT = REPO / "tools" / "keystone.sh"
+DEFAULT_PORT = 5001  # tools/keystone.sh's own default
 START_TIMEOUT = 600  # a first start installs keystone from PyPI
 
 
@@ -115,10 +117,16 @@ def ensure_running() -> Identity:
     accounts = _accounts()
     if accounts and _answers(accounts["KEYSTONE_URL"]):
         return Identity(accounts)
+    env = dict(os.environ)
+    if "KEYSTONE_PORT" not in env and services.port_open(
+            "127.0.0.1", DEFAULT_PORT):
+        # Another checkout's keystone (or anything else) holds the usual
+        # port: ours takes a free one.
+        env["KEYSTONE_PORT"] = str(services.free_port())
     try:
         started = subprocess.run([str(SCRIPT), "start"],
                                  capture_output=True, text=True,
-                                 timeout=START_TIMEOUT)
+                                 timeout=START_TIMEOUT, env=env)
     except (OSError, subprocess.TimeoutExpired) as exc:
         services.unavailable("Keystone", f"tools/keystone.sh start: {exc}")
     if started.returncode != 0:

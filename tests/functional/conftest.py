@@ -15,6 +15,7 @@ import requests
 from stevedore import ExtensionManager
 
 from tests import services
+from tests.functional.receivers import WebhookReceiver
 from tests.functional.server import Server
 
 ALL_STORES = ("sqlite", "redis", "mongodb")
@@ -108,6 +109,14 @@ def legacy_server(request, tmp_path_factory):
                  options).start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    """A webhook receiver (a real HTTP server) for one test module."""
+    rcv = WebhookReceiver().start()
+    yield rcv
+    rcv.stop()
 
 
 @pytest.fixture

@@ -42,13 +42,6 @@ def store(request):
 
 
 @pytest.fixture(scope="module")
-def receiver():
-    rcv = WebhookReceiver().start()
-    yield rcv
-    rcv.stop()
-
-
-@pytest.fixture(scope="module")
 def smtp():
     rcv = SMTPReceiver(credentials=SMTP_LOGIN).start()
     yield rcv

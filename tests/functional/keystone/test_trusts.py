@@ -19,7 +19,6 @@ from tests.functional import notifying
 from tests.functional.keystone.conftest import (
     SECRET, TokenClient, keystone_options)
 from tests.functional.notifying import expect
-from tests.functional.receivers import WebhookReceiver
 from tests.functional.server import Server
 from tests.functional.test_v2_share import signed_headers
 from tests.functional.websocket.client import Client as WebsocketClient
@@ -30,13 +29,6 @@ RESERVED = f"The option {trusts.OPTION} is reserved for the server."
 NO_TOKEN = ("A trust+ subscriber needs the caller's Keystone token "
             "(X-Auth-Token) to create its trust: it cannot be subscribed "
             "with a pre-signed URL or over the websocket transport.")
-
-
-@pytest.fixture(scope="module")
-def receiver():
-    rcv = WebhookReceiver().start()
-    yield rcv
-    rcv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,16 @@ from zaqar.storage.sqlalchemy import driver, tables
 from zaqar.storage.sqlalchemy.database import Database
 
 
+def _write(database, statement):
+    database.write(lambda conn: conn.exec_driver_sql(statement))
+
+
+def _column(database, query):
+    """The first column of every row ``query`` reads."""
+    return database.read(
+        lambda conn: conn.exec_driver_sql(query).scalars().all())
+
+
 def test_default_is_a_file_under_state_path(sql_conf):
     data = driver.DataDriver(sql_conf)
     try:
@@ -143,8 +153,7 @@ def test_writers_take_turns_on_a_lock_file(tmp_path):
         fcntl.flock(holder, fcntl.LOCK_EX)
         done = []
         writer = threading.Thread(target=lambda: done.append(
-            database.write(lambda conn: conn.exec_driver_sql(
-                "CREATE TABLE t (x INTEGER)"))))
+            _write(database, "CREATE TABLE t (x INTEGER)")))
         writer.start()
         writer.join(0.5)
         assert writer.is_alive() and not done
@@ -165,11 +174,9 @@ def test_a_writers_lock_held_past_busy_timeout_is_an_error(tmp_path):
     try:
         fcntl.flock(holder, fcntl.LOCK_EX)
         with pytest.raises(errors.ConnectionError, match="write turn"):
-            database.write(lambda conn: conn.exec_driver_sql(
-                "CREATE TABLE t (x INTEGER)"))
+            _write(database, "CREATE TABLE t (x INTEGER)")
         fcntl.flock(holder, fcntl.LOCK_UN)
-        database.write(lambda conn: conn.exec_driver_sql(
-            "CREATE TABLE t (x INTEGER)"))
+        _write(database, "CREATE TABLE t (x INTEGER)")
     finally:
         os.close(holder)
         database.close()
@@ -178,8 +185,7 @@ def test_a_writers_lock_held_past_busy_timeout_is_an_error(tmp_path):
 def test_a_failed_transaction_leaves_a_usable_connection(tmp_path):
     database = Database(f"sqlite:///{tmp_path}/reuse.sqlite")
     try:
-        database.write(lambda conn: conn.exec_driver_sql(
-            "CREATE TABLE t (x INTEGER PRIMARY KEY)"))
+        _write(database, "CREATE TABLE t (x INTEGER PRIMARY KEY)")
 
         def fails(conn):
             conn.exec_driver_sql("INSERT INTO t VALUES (1)")
@@ -187,13 +193,10 @@ def test_a_failed_transaction_leaves_a_usable_connection(tmp_path):
         with pytest.raises(errors.MessageIsClaimed):
             database.write(fails)
         with pytest.raises(errors.StorageError):
-            database.write(lambda conn: conn.exec_driver_sql(
-                "INSERT INTO nowhere VALUES (1)"))
+            _write(database, "INSERT INTO nowhere VALUES (1)")
         # Rolled back, and the kept connections still work.
-        database.write(lambda conn: conn.exec_driver_sql(
-            "INSERT INTO t VALUES (2)"))
-        assert database.read(lambda conn: conn.exec_driver_sql(
-            "SELECT x FROM t").scalars().all()) == [2]
+        _write(database, "INSERT INTO t VALUES (2)")
+        assert _column(database, "SELECT x FROM t") == [2]
     finally:
         database.close()
 
@@ -201,8 +204,7 @@ def test_a_failed_transaction_leaves_a_usable_connection(tmp_path):
 def test_a_forked_child_opens_its_own_connections(tmp_path):
     database = Database(f"sqlite:///{tmp_path}/fork.sqlite")
     try:
-        database.write(lambda conn: conn.exec_driver_sql(
-            "CREATE TABLE t (x INTEGER)"))
+        _write(database, "CREATE TABLE t (x INTEGER)")
         pid = os.fork()
         if pid == 0:  # the child: write through its own connections
             code = 1
@@ -213,17 +215,14 @@ def test_a_forked_child_opens_its_own_connections(tmp_path):
                 # it while the parent's stays free proves it.
                 fcntl.flock(database._turn._fd, fcntl.LOCK_EX)
                 fcntl.flock(database._turn._fd, fcntl.LOCK_UN)
-                database.write(lambda conn: conn.exec_driver_sql(
-                    "INSERT INTO t VALUES (1)"))
+                _write(database, "INSERT INTO t VALUES (1)")
                 code = 0
             finally:
                 os._exit(code)
         _, status = os.waitpid(pid, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-        database.write(lambda conn: conn.exec_driver_sql(
-            "INSERT INTO t VALUES (2)"))
-        assert sorted(database.read(lambda conn: conn.exec_driver_sql(
-            "SELECT x FROM t").scalars().all())) == [1, 2]
+        _write(database, "INSERT INTO t VALUES (2)")
+        assert sorted(_column(database, "SELECT x FROM t")) == [1, 2]
     finally:
         database.close()
 
@@ -232,8 +231,7 @@ def test_a_writer_that_cannot_begin_gets_a_connection_error(tmp_path):
     path = tmp_path / "locked.sqlite"
     database = Database(f"sqlite:///{path}", busy_timeout=1)
     try:
-        database.write(lambda conn: conn.exec_driver_sql(
-            "CREATE TABLE t (x INTEGER)"))
+        _write(database, "CREATE TABLE t (x INTEGER)")
         # Another program holds SQLite's write lock (without our lock
         # file): BEGIN IMMEDIATE gives up after busy_timeout.
         other = sqlite3.connect(path, isolation_level=None)
@@ -241,14 +239,11 @@ def test_a_writer_that_cannot_begin_gets_a_connection_error(tmp_path):
         try:
             with pytest.raises(errors.ConnectionError,
                                match="database unavailable"):
-                database.write(lambda conn: conn.exec_driver_sql(
-                    "INSERT INTO t VALUES (1)"))
+                _write(database, "INSERT INTO t VALUES (1)")
         finally:
             other.execute("ROLLBACK")
             other.close()
-        database.write(lambda conn: conn.exec_driver_sql(
-            "INSERT INTO t VALUES (2)"))
-        assert database.read(lambda conn: conn.exec_driver_sql(
-            "SELECT x FROM t").scalars().all()) == [2]
+        _write(database, "INSERT INTO t VALUES (2)")
+        assert _column(database, "SELECT x FROM t") == [2]
     finally:
         database.close()
