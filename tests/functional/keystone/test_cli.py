@@ -1,0 +1,93 @@
+"""The ``openstack`` CLI (python-openstackclient with python-zaqarclient's
+``messaging`` commands) against a zaqar-server with keystone auth: it
+finds the server in the real Keystone's catalogue and works unchanged."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+
+def _admin(identity, method: str, path: str, **kw) -> dict:
+    answer = identity.session.request(
+        method, identity.url + path, timeout=30,
+        headers={"X-Auth-Token": identity.token("admin").id}, **kw)
+    answer.raise_for_status()
+    return answer.json() if answer.content else {}
+
+
+@pytest.fixture(scope="module")
+def region(identity, ks_server):
+    """A catalogue region of this module's own, holding one ``messaging``
+    endpoint: the ks_server (other runs' endpoints live in theirs)."""
+    name = "zaqar-cli-" + uuid.uuid4().hex[:8]
+    _admin(identity, "POST", "/regions", json={"region": {"id": name}})
+    service = _admin(identity, "POST", "/services", json={"service": {
+        "type": "messaging", "name": "zaqar-" + name}})["service"]["id"]
+    _admin(identity, "POST", "/endpoints", json={"endpoint": {
+        "service_id": service, "interface": "public", "region_id": name,
+        "url": ks_server.url}})
+    yield name
+    _admin(identity, "DELETE", f"/services/{service}")  # its endpoints too
+    _admin(identity, "DELETE", f"/regions/{name}")
+
+
+@pytest.fixture
+def openstack(identity, region):
+    command = pathlib.Path(sys.executable).with_name("openstack")
+    env = {**os.environ,
+           "OS_AUTH_URL": identity.url,
+           "OS_USERNAME": identity.account("demo", "USER"),
+           "OS_PASSWORD": identity.account("demo", "PASSWORD"),
+           "OS_PROJECT_NAME": identity.account("demo", "PROJECT"),
+           "OS_USER_DOMAIN_ID": "default", "OS_PROJECT_DOMAIN_ID": "default",
+           "OS_REGION_NAME": region, "OS_IDENTITY_API_VERSION": "3",
+           "OS_MESSAGE_CLIENT_ID": str(uuid.uuid4())}
+
+    def run(*args: str, as_json: bool = False):
+        done = subprocess.run(
+            [str(command), *args] + (["-f", "json"] if as_json else []),
+            env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stdout + done.stderr
+        return json.loads(done.stdout) if as_json else done.stdout
+
+    return run
+
+
+def test_openstack_cli_end_to_end(openstack, demo):
+    name = "cli-" + uuid.uuid4().hex[:6]
+    openstack("messaging", "queue", "create", name)
+    assert name in [q["Name"] for q in openstack(
+        "messaging", "queue", "list", as_json=True)]
+
+    openstack("messaging", "message", "post", name,
+              json.dumps([{"body": {"n": 1}, "ttl": 300},
+                          {"body": "two", "ttl": 300}]))
+    listed = openstack("messaging", "message", "list", name, "--echo",
+                       as_json=True)
+    assert [m["Body"] for m in listed] == [{"n": 1}, "two"]
+
+    claimed = openstack("messaging", "claim", "create", name, "--ttl", "60",
+                        "--grace", "60", "--limit", "1", as_json=True)
+    # The CLI shows a claimed message's body under "Messages".
+    assert [m["Messages"] for m in claimed] == [{"n": 1}]
+    assert claimed[0]["Claim_ID"]
+
+    stats = openstack("messaging", "queue", "stats", name, as_json=True)
+    counts = stats["Stats"]["messages"]
+    assert (counts["total"], counts["claimed"], counts["free"]) == (2, 1, 1)
+
+    # Everything happened in the token's project.
+    seen = demo.get(f"/v2/queues/{name}/messages?echo=true"
+                    "&include_claimed=true").json()
+    assert [m["body"] for m in seen["messages"]] == [{"n": 1}, "two"]
+
+    openstack("messaging", "queue", "delete", name)
+    assert name not in [q["Name"] for q in openstack(
+        "messaging", "queue", "list", as_json=True)]
