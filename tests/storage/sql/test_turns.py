@@ -1,6 +1,7 @@
 """The SQLite writers' turn across processes (turns.ProcessTurn), against
-a real lock file held through a descriptor of its own, as another process
-would hold it."""
+a real lock file and doorbell. Two ProcessTurn objects hold two open file
+descriptions of the lock file, so their flock() locks exclude each other
+exactly as two processes' do."""
 
 import fcntl
 import os
@@ -18,110 +19,92 @@ def lock_path(tmp_path):
 
 
 @pytest.fixture
-def other(lock_path):
-    """Another holder of the lock file (flock locks of two open file
-    descriptions exclude each other as two processes' do)."""
-    open(lock_path, "a").close()
-    fd = os.open(lock_path, os.O_RDWR)
-    yield fd
-    os.close(fd)
+def make_turn(lock_path):
+    made = []
+
+    def make():
+        made.append(turns.ProcessTurn(lock_path))
+        return made[-1]
+
+    yield make
+    for turn in made:
+        turn.close()
 
 
-@pytest.fixture
-def turn(lock_path):
-    turn = turns.ProcessTurn(lock_path)
-    yield turn
-    turn.close()
-
-
-def _held_elsewhere(fd):
-    """Whether ``fd`` is refused the lock at once."""
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    fcntl.flock(fd, fcntl.LOCK_UN)
-    return False
-
-
-def _eventually_free(fd, seconds=5.0):
-    """Whether ``fd`` can take the lock within ``seconds`` (the taker
-    thread lets go of a lock nobody waits for as soon as it gets it)."""
-    end = time.monotonic() + seconds
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return True
-        except BlockingIOError:
-            if time.monotonic() >= end:
-                return False
-            time.sleep(0.01)
-
-
-def test_free_turn_is_taken_and_released(turn, other):
-    turn.acquire(1)
-    assert _held_elsewhere(other)
-    turn.release()
-    assert _eventually_free(other, 0)
-
-
-def test_waiter_gets_the_turn_as_soon_as_it_is_free(turn, other):
-    fcntl.flock(other, fcntl.LOCK_EX)
+def _acquire_in_thread(turn, timeout=10.0):
+    """Start ``turn.acquire`` in a thread; the Event is set once it has
+    the turn."""
     got = threading.Event()
 
     def wait():
-        turn.acquire(10)
+        turn.acquire(timeout)
         got.set()
 
-    waiter = threading.Thread(target=wait)
-    waiter.start()
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    return got
+
+
+def test_turns_exclude_each_other(make_turn):
+    first, second = make_turn(), make_turn()
+    first.acquire(1)
+    with pytest.raises(turns.TurnTimeout):
+        second.acquire(0.2)
+    first.release()
+    second.acquire(1)
+    second.release()
+
+
+def test_waiter_is_rung_when_the_holder_lets_go(make_turn):
+    holder, waiter = make_turn(), make_turn()
+    holder.acquire(1)
+    got = _acquire_in_thread(waiter)
     assert not got.wait(0.3)
-    fcntl.flock(other, fcntl.LOCK_UN)
+    holder.release()
     assert got.wait(5)
-    waiter.join()
-    assert _held_elsewhere(other)
-    turn.release()
-    assert _eventually_free(other, 0)
-
-
-def test_timed_out_wait_leaves_the_lock_free_once_the_holder_lets_go(
-        turn, other):
-    fcntl.flock(other, fcntl.LOCK_EX)
+    # The waiter holds it now.
     with pytest.raises(turns.TurnTimeout):
-        turn.acquire(0.2)
-    fcntl.flock(other, fcntl.LOCK_UN)
-    # The taker got the lock after the writer gave up: it lets go.
-    assert _eventually_free(other)
-    # And the next writer takes the turn as usual.
-    turn.acquire(1)
-    turn.release()
+        holder.acquire(0.1)
+    waiter.release()
 
 
-def test_a_later_writer_adopts_the_pending_wait(turn, other):
-    fcntl.flock(other, fcntl.LOCK_EX)
+def test_a_dead_holder_that_never_rang_frees_the_waiter(make_turn,
+                                                         lock_path):
+    # Another process's plain flock(), released without ringing, as the
+    # kernel does when a holder dies.
+    waiter = make_turn()
+    other = os.open(lock_path, os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX)
+        got = _acquire_in_thread(waiter)
+        assert not got.wait(0.3)
+        fcntl.flock(other, fcntl.LOCK_UN)
+        assert got.wait(5)
+        waiter.release()
+    finally:
+        os.close(other)
+
+
+def test_unanswered_rings_do_not_grant_a_held_turn(make_turn):
+    idle, holder, waiter = make_turn(), make_turn(), make_turn()
+    for _ in range(50):  # releases that nobody waited for
+        idle.acquire(1)
+        idle.release()
+    holder.acquire(1)
+    started = time.monotonic()
     with pytest.raises(turns.TurnTimeout):
-        turn.acquire(0.1)
-    got = threading.Event()
-    waiter = threading.Thread(target=lambda: (turn.acquire(10),
-                                              got.set()))
-    waiter.start()
-    time.sleep(0.1)
-    fcntl.flock(other, fcntl.LOCK_UN)
-    assert got.wait(5)
-    waiter.join()
-    assert _held_elsewhere(other)
-    turn.release()
+        waiter.acquire(0.3)
+    assert time.monotonic() - started >= 0.3
+    holder.release()
+    waiter.acquire(1)
+    waiter.release()
 
 
-def test_closing_while_the_taker_waits_frees_everything(lock_path, other):
-    turn = turns.ProcessTurn(lock_path)
-    fcntl.flock(other, fcntl.LOCK_EX)
+def test_zero_timeout_tries_once(make_turn):
+    holder, other = make_turn(), make_turn()
+    other.acquire(0)
+    other.release()
+    holder.acquire(1)
     with pytest.raises(turns.TurnTimeout):
-        turn.acquire(0.1)
-    taker = turn._taker
-    turn.close()
-    fcntl.flock(other, fcntl.LOCK_UN)
-    taker.join(5)
-    assert not taker.is_alive()
-    assert _eventually_free(other, 0)
+        other.acquire(0)
+    holder.release()
