@@ -107,19 +107,19 @@ class Database:
         try:
             self._turn = turns.ProcessTurn(self._turn_path)
         except OSError as err:  # e.g. a read-only folder: SQLite alone
-            LOG.warning("no writers' lock file %s (%s); SQLite writers of "
+            LOG.warning("no writers' turn at %s (%s); SQLite writers of "
                         "different processes will poll for the lock",
                         self._turn_path, err)
             self._turn = None
 
     @contextlib.contextmanager
     def _writers_turn(self) -> typing.Iterator[None]:
-        """This process's turn to write: a thread lock, then an exclusive
-        flock() on the lock file beside the database, which the kernel
-        hands to waiting processes as soon as it is free (SQLite's busy
-        handler would poll in steps of up to 100 ms). The database lock
-        (BEGIN IMMEDIATE) is still what protects the data; this only
-        orders the writers that use it."""
+        """This process's turn to write: a thread lock, then the turn
+        across processes (turns.ProcessTurn: a flock() whose waiters are
+        woken the moment it is free, where SQLite's busy handler would
+        poll in steps of up to 100 ms). The database lock (BEGIN
+        IMMEDIATE) is still what protects the data; this only orders the
+        writers that use it."""
         deadline = time.monotonic() + self._busy_timeout
         if not self._write_turn.acquire(timeout=self._busy_timeout):
             raise errors.ConnectionError(
