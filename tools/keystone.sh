@@ -170,11 +170,14 @@ serve() {
     die "something that is not ours already answers on $URL"
   fi
   say "starting gunicorn on 127.0.0.1:$KEYSTONE_PORT"
+  # One request at a time: two concurrent writers on keystone's SQLite
+  # database (tempest making its users while tokens are issued) fail with
+  # "database is locked" (a 500) instead of waiting.
   (
     cd "$KEYSTONE_HOME"
     OS_KEYSTONE_CONFIG_DIR=$ETC PYTHONWARNINGS=ignore setsid \
       "$VENV/bin/gunicorn" --chdir "$KEYSTONE_HOME" \
-      --bind "127.0.0.1:$KEYSTONE_PORT" --workers 1 --threads 4 \
+      --bind "127.0.0.1:$KEYSTONE_PORT" --workers 1 --threads 1 \
       --timeout 120 --name keystone --no-control-socket \
       --pid "$PID_FILE" keystone_entry:application \
       >>"$LOG_FILE" 2>&1 </dev/null 9>&- &

@@ -33,6 +33,7 @@ SECRET = "notification-tests-secret"
 # Databases of the private Redis: one shared by the notifying servers that
 # deliver alike, and one for each server that needs a store of its own.
 SHARED_REDIS_DB = 8
+CLIENT_SUITE_REDIS_DB, TEMPEST_REDIS_DB = 10, 11
 COMMAND_REDIS_DB, TLS_REDIS_DB, CRASH_REDIS_DB, PAIR_REDIS_DB = 12, 13, 14, 15
 
 
@@ -104,6 +105,11 @@ class _PrivateRedis:
 _redis = _PrivateRedis()
 
 
+def private_redis(db: int) -> str:
+    """The URI of database ``db`` of this test process's own Redis."""
+    return f"{_redis.uri()}/{db}"
+
+
 def options(store: str, own_store: int | None = None,
             **groups: dict) -> dict:
     """Options of a notifying server on ``store`` plus ``groups``.
@@ -117,8 +123,8 @@ def options(store: str, own_store: int | None = None,
     """
     merged = store_options(store)
     if store == "redis":
-        merged["drivers:message_store:redis"]["uri"] = (
-            f"{_redis.uri()}/{own_store or SHARED_REDIS_DB}")
+        merged["drivers:message_store:redis"]["uri"] = private_redis(
+            own_store or SHARED_REDIS_DB)
     if store == "mongodb" and own_store is not None:
         merged["drivers:message_store:mongodb"]["database"] = \
             scratch_mongodb_database()

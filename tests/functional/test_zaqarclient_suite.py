@@ -36,8 +36,6 @@ from tests.storage.mongodb import server as mongodb
 ADMIN_RULES = ("health:get", "pools:get_all", "pools:get", "pools:create",
                "pools:update", "pools:delete", "flavors:create",
                "flavors:update", "flavors:delete")
-# A database of the private Redis that no other test uses.
-REDIS_DB = 11
 
 STALE_METADATA = pytest.mark.xfail(
     strict=True, reason="upstream 23.0.1 adds _enable_encrypt_messages")
@@ -57,8 +55,8 @@ def _data_options(store: str) -> dict:
     suite's queue names and project are fixed."""
     options = store_options(store)
     if store == "redis":
-        options["drivers:message_store:redis"]["uri"] = (
-            f"{notifying._redis.uri()}/{REDIS_DB}")
+        options["drivers:message_store:redis"]["uri"] = \
+            notifying.private_redis(notifying.CLIENT_SUITE_REDIS_DB)
     if store == "mongodb":
         options["drivers:message_store:mongodb"]["database"] = \
             notifying.scratch_mongodb_database()

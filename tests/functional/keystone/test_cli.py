@@ -14,28 +14,10 @@ import uuid
 import pytest
 
 
-def _admin(identity, method: str, path: str, **kw) -> dict:
-    answer = identity.session.request(
-        method, identity.url + path, timeout=30,
-        headers={"X-Auth-Token": identity.token("admin").id}, **kw)
-    answer.raise_for_status()
-    return answer.json() if answer.content else {}
-
-
 @pytest.fixture(scope="module")
 def region(identity, ks_server):
-    """A catalogue region of this module's own, holding one ``messaging``
-    endpoint: the ks_server (other runs' endpoints live in theirs)."""
-    name = "zaqar-cli-" + uuid.uuid4().hex[:8]
-    _admin(identity, "POST", "/regions", json={"region": {"id": name}})
-    service = _admin(identity, "POST", "/services", json={"service": {
-        "type": "messaging", "name": "zaqar-" + name}})["service"]["id"]
-    _admin(identity, "POST", "/endpoints", json={"endpoint": {
-        "service_id": service, "interface": "public", "region_id": name,
-        "url": ks_server.url}})
-    yield name
-    _admin(identity, "DELETE", f"/services/{service}")  # its endpoints too
-    _admin(identity, "DELETE", f"/regions/{name}")
+    with identity.messaging_region("zaqar-cli-", ks_server.url) as name:
+        yield name
 
 
 @pytest.fixture
