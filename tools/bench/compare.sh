@@ -100,5 +100,8 @@ for target in $targets; do
     echo "$target end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
     server stop "$target"
     trap - EXIT
+    # The server's own log, to explain errors after the fact.
+    cp "$BENCH_RUN_DIR/$target/gunicorn.log" "$out/$target-gunicorn.log" \
+        2>/dev/null || true
 done
 echo "results in $out; summary: $venv/bin/python $here/summarize.py $out" >&2
