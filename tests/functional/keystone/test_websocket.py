@@ -5,10 +5,12 @@ real Keystone (``examples/websocket-keystone.txt``, websocket.md
 from __future__ import annotations
 
 import datetime
+import json
 import uuid
 
 import pytest
 from websockets.exceptions import ConnectionClosed
+from zaqarclient.transport import request, ws
 
 from tests import services
 from tests.functional.conftest import CLIENT_ID
@@ -275,3 +277,39 @@ def test_signed_delete(demo_ws, authed_other, queue):
     left = authed_other.call("message_list", {"queue_name": queue,
                                               "echo": True}).body
     assert left == {"messages": []}
+
+
+def test_python_zaqarclient_websocket_transport(ks_websocket, demo_token):
+    """python-zaqarclient's own websocket transport (which authenticates
+    first, then sends every operation with its body) works unchanged."""
+    transport = ws.WebsocketTransport({"auth_opts": {
+        "backend": "keystone",
+        "options": {"os_auth_token": demo_token.id,
+                    "os_project_id": demo_token.project_id}}})
+
+    def call(operation: str, **content) -> tuple[int, object]:
+        answer = transport.send(request.Request(
+            ks_websocket.url, operation, content=json.dumps(content)))
+        return answer.status_code, answer.deserialized_content
+
+    queue = "zc-ws-" + uuid.uuid4().hex[:8]
+    try:
+        assert call("queue_create", queue_name=queue,
+                    metadata={"k": 1}) == (201, f"Queue {queue} created.")
+        assert call("queue_get", queue_name=queue)[1]["k"] == 1
+        status, posted = call("message_post", queue_name=queue,
+                              messages=[{"body": "hi", "ttl": 60}])
+        assert status == 201 and len(posted["message_ids"]) == 1
+        status, claimed = call("claim_create", queue_name=queue, ttl=60,
+                               grace=60)
+        assert status == 201
+        assert [m["body"] for m in claimed["messages"]] == ["hi"]
+        assert call("message_delete", queue_name=queue,
+                    message_id=posted["message_ids"][0],
+                    claim_id=claimed["claim_id"])[0] == 204
+        stats = call("queue_get_stats", queue_name=queue)[1]
+        assert stats["messages"]["total"] == 0
+        assert call("queue_delete", queue_name=queue) == (
+            204, f"Queue {queue} removed.")
+    finally:
+        transport.cleanup()
