@@ -73,3 +73,48 @@ def test_openstack_cli_end_to_end(openstack, demo):
     openstack("messaging", "queue", "delete", name)
     assert name not in [q["Name"] for q in openstack(
         "messaging", "queue", "list", as_json=True)]
+
+
+def test_openstack_cli_metadata_subscriptions_and_signed_urls(openstack,
+                                                              demo):
+    name = "cli-" + uuid.uuid4().hex[:6]
+    openstack("messaging", "queue", "create", name)
+    openstack("messaging", "queue", "set", "metadata", name,
+              json.dumps({"description": "cli", "_default_message_ttl": 600}))
+    metadata = openstack("messaging", "queue", "get", "metadata", name,
+                         as_json=True)["Metadata"]
+    assert (metadata["description"], metadata["_default_message_ttl"]) == (
+        "cli", 600)
+
+    # The queue's default TTL applies to a message posted without one.
+    openstack("messaging", "message", "post", name,
+              json.dumps([{"body": "default ttl"}]))
+    assert [m["TTL"] for m in openstack(
+        "messaging", "message", "list", name, "--echo", as_json=True)] == [600]
+
+    created = openstack("messaging", "subscription", "create", name,
+                        "http://127.0.0.1:9/hook", "3600", as_json=True)
+    listed = openstack("messaging", "subscription", "list", name,
+                       as_json=True)
+    assert [(s["ID"], s["Subscriber"], s["TTL"]) for s in listed] == [
+        (created["ID"], "http://127.0.0.1:9/hook", 3600)]
+
+    signed = openstack("messaging", "queue", "signed", "url", name,
+                       as_json=True)
+    assert signed["Paths"] == f"/v2/queues/{name}/messages"
+    # The signature opens the listing without a token.
+    answer = demo.session.get(
+        f"{demo.base_url}/v2/queues/{name}/messages?echo=true",
+        headers={"URL-Signature": signed["Signature"],
+                 "URL-Expires": signed["Expires"],
+                 "URL-Methods": signed["Methods"],
+                 "URL-Paths": signed["Paths"],
+                 "X-Project-ID": signed["Project ID"],
+                 "Client-ID": demo.headers["Client-ID"]}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert [m["body"] for m in answer.json()["messages"]] == ["default ttl"]
+
+    openstack("messaging", "queue", "purge", name)
+    assert openstack("messaging", "message", "list", name, "--echo",
+                     as_json=True) == []
+    openstack("messaging", "queue", "delete", name)
