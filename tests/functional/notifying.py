@@ -105,9 +105,20 @@ class _PrivateRedis:
 _redis = _PrivateRedis()
 
 
-def private_redis(db: int) -> str:
-    """The URI of database ``db`` of this test process's own Redis."""
-    return f"{_redis.uri()}/{db}"
+def private_store_options(store: str, redis_db: int,
+                          own_mongodb: bool = True) -> dict:
+    """``store_options(store)`` on storage no other test process uses:
+    database ``redis_db`` of this process's own Redis and, with
+    ``own_mongodb``, a fresh MongoDB database (SQLite servers always have
+    their own file)."""
+    options = store_options(store)
+    if store == "redis":
+        options["drivers:message_store:redis"]["uri"] = \
+            f"{_redis.uri()}/{redis_db}"
+    if store == "mongodb" and own_mongodb:
+        options["drivers:message_store:mongodb"]["database"] = \
+            scratch_mongodb_database()
+    return options
 
 
 def options(store: str, own_store: int | None = None,
@@ -121,13 +132,8 @@ def options(store: str, own_store: int | None = None,
     database number, or a fresh MongoDB database (SQLite servers always
     have their own file).
     """
-    merged = store_options(store)
-    if store == "redis":
-        merged["drivers:message_store:redis"]["uri"] = private_redis(
-            own_store or SHARED_REDIS_DB)
-    if store == "mongodb" and own_store is not None:
-        merged["drivers:message_store:mongodb"]["database"] = \
-            scratch_mongodb_database()
+    merged = private_store_options(store, own_store or SHARED_REDIS_DB,
+                                   own_mongodb=own_store is not None)
     merged.setdefault("storage", {})["message_pipeline"] = NOTIFIER
     merged.setdefault("notification", {}).update(
         delivery_poll_interval=0.2, delivery_timeout=5)

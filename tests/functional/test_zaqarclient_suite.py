@@ -29,7 +29,7 @@ from zaqarclient.tests.queues import (claims, flavor, health, pool, queues,
 from zaqarclient.transport import http
 
 from tests.functional import notifying
-from tests.functional.conftest import STORES, store_options
+from tests.functional.conftest import STORES
 from tests.functional.server import Server
 from tests.storage.mongodb import server as mongodb
 
@@ -50,19 +50,6 @@ def _start(workdir, options: dict) -> Server:
     return Server(workdir, options).start()
 
 
-def _data_options(store: str) -> dict:
-    """The store's options, on storage no other test process shares: the
-    suite's queue names and project are fixed."""
-    options = store_options(store)
-    if store == "redis":
-        options["drivers:message_store:redis"]["uri"] = \
-            notifying.private_redis(notifying.CLIENT_SUITE_REDIS_DB)
-    if store == "mongodb":
-        options["drivers:message_store:mongodb"]["database"] = \
-            notifying.scratch_mongodb_database()
-    return options
-
-
 class _Servers:
     """One server per store (started when first asked for) and one with
     pooling, all stopped when the module ends."""
@@ -80,7 +67,10 @@ class _Servers:
                 mongodb.ensure_running()
                 options = {"DEFAULT": {"pooling": True}}
             else:
-                options = _data_options(store)
+                # The suite's queue names and project are fixed: storage of
+                # this test process alone.
+                options = notifying.private_store_options(
+                    store, notifying.CLIENT_SUITE_REDIS_DB)
             self._running[store] = _start(workdir, options)
         return self._running[store].url
 

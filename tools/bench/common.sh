@@ -110,3 +110,14 @@ bench_stop() {  # run_dir
     kill -KILL "$pid" 2>/dev/null || true
     echo "killed (pid $pid)"
 }
+
+# "user system": clock ticks of CPU used so far by the given processes
+# (all their threads); missing processes count nothing.
+bench_cpu_ticks() {  # pid...
+    local user=0 system=0 pid fields
+    for pid in "$@"; do
+        fields=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || continue
+        user=$((user + ${fields% *})); system=$((system + ${fields#* }))
+    done
+    echo "$user $system"
+}

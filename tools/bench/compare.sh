@@ -51,12 +51,9 @@ port_of() {
 # CPU ticks used so far by a gunicorn master, its workers, and redis-server:
 # CPU per request does not depend on what else the machine is doing.
 cpu_ticks() {  # pid...
-    local sum=0 pid fields
-    for pid in "$@"; do
-        fields=$(cut -d' ' -f14,15 "/proc/$pid/stat" 2>/dev/null) || continue
-        sum=$((sum + ${fields% *} + ${fields#* }))
-    done
-    echo "$sum"
+    local user system
+    read -r user system < <(bench_cpu_ticks "$@")
+    echo $((user + system))
 }
 server_pids() {  # target
     local master
