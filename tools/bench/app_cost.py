@@ -2,10 +2,12 @@
 one thread, with no HTTP server: what the application costs, apart from
 gunicorn (compare with ``floor.sh`` and the mix's server CPU per request).
 
-    /work/venv/bin/python tools/bench/app_cost.py [redis|sqlite] [N]
+    /work/venv/bin/python tools/bench/app_cost.py [redis|mongodb|sqlite] [N]
 
-On Redis it uses database 4 of 127.0.0.1:6379 (flushed first); on SQLite
-a new database under /tmp. Each line is the process CPU time (user and
+On Redis it uses database 4 of 127.0.0.1:6379 (flushed first); on MongoDB
+the databases zaqar_app_cost_* at BENCH_MONGODB_URI (default
+tools/mongodb.sh's replica set; dropped first); on SQLite a new database
+under /tmp. Each line is the process CPU time (user and
 system) per request, averaged over N requests (default 2000; claims N/10).
 """
 
@@ -36,6 +38,17 @@ def _configure(store: str) -> None:
                   "management_store = redis",
                   "[drivers:message_store:redis]", f"uri = {uri}",
                   "[drivers:management_store:redis]", f"uri = {uri}"]
+    elif store == "mongodb":
+        import pymongo
+        uri = os.environ.get("BENCH_MONGODB_URI",
+                             "mongodb://127.0.0.1:27017/?replicaSet=rs0")
+        client = pymongo.MongoClient(uri)
+        lines += ["[drivers]", "message_store = mongodb",
+                  "management_store = mongodb"]
+        for group in ("message", "management"):
+            client.drop_database(f"zaqar_app_cost_{group}")
+            lines += [f"[drivers:{group}_store:mongodb]", f"uri = {uri}",
+                      f"database = zaqar_app_cost_{group}"]
     with open(conf, "w") as out:
         out.write("\n".join(lines) + "\n")
     os.environ["ZAQAR_CONFIG_FILE"] = conf
@@ -78,8 +91,8 @@ def _timed(name: str, operation: typing.Callable[[], None], n: int) -> None:
 def main() -> None:
     store = sys.argv[1] if len(sys.argv) > 1 else "redis"
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    if store not in ("redis", "sqlite"):
-        sys.exit("store must be redis or sqlite")
+    if store not in ("redis", "mongodb", "sqlite"):
+        sys.exit("store must be redis, mongodb or sqlite")
     _configure(store)
     from zaqar.transport.wsgi.app import app
     call = _caller(app)

@@ -50,6 +50,23 @@ bench_gunicorn_args() {  # run_dir
         --error-logfile "$1/gunicorn.log" --pid "$1/gunicorn.pid")
 }
 
+# MongoDB for the mongodb targets: tools/mongodb.sh's one-node replica set.
+BENCH_MONGODB_URI=${BENCH_MONGODB_URI:-mongodb://127.0.0.1:27017/?replicaSet=rs0}
+
+# Drops every database whose name starts with prefix (upstream spreads
+# messages over several), so that each start begins empty.
+bench_reset_mongodb() {  # python prefix
+    "$1" - "$BENCH_MONGODB_URI" "$2" <<'PY' \
+        || bench_die "cannot reach MongoDB at $BENCH_MONGODB_URI (tools/mongodb.sh start)"
+import sys
+import pymongo
+client = pymongo.MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+for name in client.list_database_names():
+    if name.startswith(sys.argv[2]):
+        client.drop_database(name)
+PY
+}
+
 bench_flush_redis() {  # db
     redis-cli -h 127.0.0.1 -p 6379 -n "$1" flushdb >/dev/null \
         || bench_die "cannot flush Redis db $1 on 127.0.0.1:6379"

@@ -3,6 +3,7 @@ naming the pool that holds the queue (fields ``p``, ``q``, ``pool``)."""
 
 from __future__ import annotations
 
+import functools
 from pymongo import errors as mongo_errors
 
 from zaqar.storage import base
@@ -23,7 +24,7 @@ def _record(doc: dict) -> dict:
 
 class CatalogueController(base.CatalogueBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 

@@ -12,6 +12,7 @@ taken one by one with updates conditional on them being free (see
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 import typing
@@ -21,6 +22,7 @@ from zaqar.storage import base
 from zaqar.storage import errors
 from zaqar.storage.mongodb import documents
 from zaqar.storage.mongodb import messages
+from zaqar.storage.mongodb import queues
 from zaqar.storage.mongodb import retry
 
 COLLECTION = "claims"
@@ -65,13 +67,17 @@ def _extension(claim_expires: float, ttl: int,
 
 class ClaimController(base.ClaimBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 
-    @property
+    @functools.cached_property
     def _messages(self):
         return self.driver.db[messages.COLLECTION]
+
+    @functools.cached_property
+    def _queues(self):
+        return self.driver.db[queues.COLLECTION]
 
     def _live_claim(self, queue: str, claim_id: str, project: str | None,
                     now: float) -> dict | None:
@@ -102,7 +108,7 @@ class ClaimController(base.ClaimBase):
         ttl, grace = self._ttl_grace(metadata)
         if limit <= 0:
             return None, []
-        queue_doc = self.driver.db["queues"].find_one(
+        queue_doc = self._queues.find_one(
             {"p": project, "n": queue}, {"m": 1})
         if queue_doc is None:
             return None, []

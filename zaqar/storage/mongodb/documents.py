@@ -64,6 +64,14 @@ def to_datetime(timestamp: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
 
 
+def timestamp(value: datetime.datetime) -> float:
+    """A stored date as epoch seconds (pymongo reads them as naive UTC
+    unless the client is made timezone-aware)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    return value.timestamp()
+
+
 def object_id(value: typing.Any) -> bson.ObjectId | None:
     """The ObjectId an id string names, or None when it has another form
     (such ids are simply not found)."""

@@ -85,6 +85,7 @@ class Connection:
             self.write_concern = mongo_wc.WriteConcern(w="majority")
         self.db = self.client.get_database(
             database, write_concern=self.write_concern)
+        self._admin = self.client.admin
 
         try:
             kind = retry.call(self.retry_policy, self._deployment_kind)
@@ -159,7 +160,7 @@ class Connection:
 
     def is_alive(self) -> bool:
         try:
-            self.client.admin.command("ping")
+            self._admin.command("ping")
             return True
         except Exception:  # noqa: BLE001 - is_alive never raises
             return False

@@ -6,6 +6,7 @@ flavor, so a flavor's pool list is the pools whose ``f`` is its name.
 
 from __future__ import annotations
 
+import functools
 import typing
 
 from pymongo import errors as mongo_errors
@@ -34,7 +35,7 @@ def _record(doc: dict, detailed: bool) -> dict:
 
 class FlavorsController(base.FlavorsBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 

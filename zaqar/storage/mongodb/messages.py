@@ -18,6 +18,7 @@ and the post is retried.
 
 from __future__ import annotations
 
+import functools
 import time
 import typing
 import uuid
@@ -94,15 +95,15 @@ def _is_duplicate(exc: Exception) -> bool:
 
 class MessageController(base.MessageBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 
-    @property
+    @functools.cached_property
     def _queues(self):
         return self.driver.db[queues.COLLECTION]
 
-    @property
+    @functools.cached_property
     def _snapshot(self):
         """The collection read at one point in time. A plain query may
         yield and continue on a newer snapshot: it could pass the place of
@@ -280,8 +281,19 @@ class MessageController(base.MessageBase):
         oid = documents.object_id(message_id)
         if oid is None:
             return
-        # Decide on what is read, then delete only if the message is still
-        # in that state; otherwise look again (a claim came or went).
+        # The usual case in one round trip: the message is in the state
+        # the caller expects (held by its claim, or unclaimed).
+        now = time.time()
+        expected: dict[str, typing.Any] = {"_id": oid, "p": project,
+                                           "q": queue}
+        if claim is None:
+            expected.update(unclaimed(now))
+        else:
+            expected.update({"cl": claim, "ce": {"$gt": now}})
+        if self._col.delete_one(expected).deleted_count:
+            return
+        # Otherwise decide on what is read, then delete only if the message
+        # is still in that state; or look again (a claim came or went).
         for _ in range(10):
             now = time.time()
             query = {"_id": oid, "p": project, "q": queue}
@@ -379,9 +391,10 @@ class MessageController(base.MessageBase):
         """Put up to ``limit`` free messages, oldest first, under
         ``claim_id`` until ``claim_expires``; return their documents.
 
-        Each message is taken with an update conditional on it still being
-        free, so concurrent takers never share one. ``extend`` lengthens
-        the life of messages that would expire before the claim;
+        The oldest free messages are read, then put under the claim by one
+        update that matches only those still free: each document's update
+        is atomic, so concurrent takers never share one. ``extend``
+        lengthens the life of messages that would expire before the claim;
         ``count`` adds one to their claim count. Messages whose count
         reached ``dead_letter.max_claims`` are moved to the dead-letter
         queue instead; they count against ``limit`` (they were selected).
@@ -395,41 +408,53 @@ class MessageController(base.MessageBase):
             query.update(free(now))
             if passed is not None:
                 query["k"] = {"$gt": passed}
-            candidates = list(self._col.find(query, {"k": 1, "cc": 1})
-                              .sort("k", 1).limit(limit - selected))
+            candidates = list(self._col.find(query).sort("k", 1)
+                              .limit(limit - selected))
             if not candidates:
                 break
+            passed = candidates[-1]["k"]
+            wanted = []
             for candidate in candidates:
-                passed = candidate["k"]
                 if dead_letter is not None and \
                         candidate.get("cc", 0) >= dead_letter.max_claims:
                     if self._move_dead(candidate["_id"], queue, project,
                                        dead_letter):
                         selected += 1
-                    continue
-                doc = self._take_one(candidate["_id"], project, queue,
-                                     claim_id, claim_expires, extend,
-                                     count)
-                if doc is not None:
-                    taken.append(doc)
-                    selected += 1
+                else:
+                    wanted.append(candidate)
+            if wanted:
+                got = self._take_all(wanted, project, queue, claim_id,
+                                     claim_expires, extend, count)
+                taken += got
+                selected += len(got)
         return taken
 
-    def _take_one(self, oid: bson.ObjectId, project: str | None, queue: str,
+    def _take_all(self, wanted: list[dict], project: str | None, queue: str,
                   claim_id: str, claim_expires: float,
-                  extend: "Extension | None",
-                  count: bool) -> dict | None:
+                  extend: "Extension | None", count: bool) -> list[dict]:
+        """Claim those of ``wanted`` still free; their documents as
+        updated, in the order given."""
         now = time.time()
-        query = {"_id": oid, "p": project, "q": queue}
+        ids = [doc["_id"] for doc in wanted]
+        query = {"_id": {"$in": ids}, "p": project, "q": queue}
         query.update(free(now))
         changes: dict[str, typing.Any] = {"cl": claim_id,
                                           "ce": claim_expires}
         if count:
             changes["cc"] = {"$add": [{"$ifNull": ["$cc", 0]}, 1]}
         changes.update(extension(extend))
-        return self._col.find_one_and_update(
-            query, [{"$set": changes}],
-            return_document=ReturnDocument.AFTER)
+        modified = self._col.update_many(query,
+                                         [{"$set": changes}]).modified_count
+        if modified == len(wanted):
+            # All were still free, so nothing else wrote them between the
+            # read and the update (a claim taken since would still be
+            # live): they are what was read, with these changes applied.
+            return [taken_document(doc, claim_id, claim_expires, extend,
+                                   count) for doc in wanted]
+        if modified == 0:
+            return []
+        return list(self._col.find({"_id": {"$in": ids}, "cl": claim_id})
+                    .sort("k", 1))
 
     def _move_dead(self, oid: bson.ObjectId, queue: str,
                    project: str | None, dead_letter: "DeadLetter") -> bool:
@@ -481,6 +506,20 @@ class Extension(typing.NamedTuple):
     threshold: float
     expires: float
     ttl: int
+
+
+def taken_document(doc: dict, claim_id: str, claim_expires: float,
+                   extend: Extension | None, count: bool) -> dict:
+    """``doc`` as the update of ``MessageController._take_all`` leaves
+    it (the same rules as ``extension``, applied here)."""
+    doc = dict(doc, cl=claim_id, ce=claim_expires)
+    if count:
+        doc["cc"] = (doc.get("cc") or 0) + 1
+    if extend is not None and \
+            documents.timestamp(doc["e"]) < extend.threshold:
+        doc["e"] = documents.to_datetime(extend.expires)
+        doc["t"] = extend.ttl
+    return doc
 
 
 def extension(extend: Extension | None) -> dict:

@@ -6,6 +6,7 @@ flavor name (or null), ``o`` options.
 
 from __future__ import annotations
 
+import functools
 import typing
 
 from pymongo import errors as mongo_errors
@@ -41,7 +42,7 @@ def _uri_taken(exc: mongo_errors.DuplicateKeyError) -> bool:
 
 class PoolsController(base.PoolsBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 

@@ -8,6 +8,7 @@ to the queue, advanced by ``messages`` inside the posting transaction.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import typing
@@ -45,7 +46,7 @@ def _matching(value: typing.Any) -> typing.Any:
 
 class QueueController(base.QueueBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 

@@ -10,6 +10,7 @@ removed when it blocks a new one.
 
 from __future__ import annotations
 
+import functools
 import time
 import typing
 
@@ -50,7 +51,7 @@ def _record(doc: dict, now: float) -> dict:
 
 class SubscriptionController(base.SubscriptionBase):
 
-    @property
+    @functools.cached_property
     def _col(self):
         return self.driver.db[COLLECTION]
 
