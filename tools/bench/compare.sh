@@ -8,7 +8,8 @@
 #       [--worker-class gthread] [--keep-alive 5] [--timeout 30]
 #
 # Environment: MIX_TIME (25 s), PING_TIME (10 s), TARGETS (default
-# "bare upstream ours-redis ours-sqlite"), BENCH_VENV (/work/venv).
+# "bare upstream ours-redis ours-sqlite upstream-mongodb ours-mongodb"; the
+# last two need MongoDB: tools/mongodb.sh start), BENCH_VENV (/work/venv).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/common.sh"
@@ -17,12 +18,22 @@ out=${BENCH_RESULTS:-/tmp/zaqar-bench-results}
 venv=${BENCH_VENV:-/work/venv}
 mix_time=${MIX_TIME:-25}
 ping_time=${PING_TIME:-10}
-targets=${TARGETS:-bare upstream ours-redis ours-sqlite}
+targets=${TARGETS:-bare upstream ours-redis ours-sqlite upstream-mongodb ours-mongodb}
 mkdir -p "$out"
 rm -f "$out/load.txt"
 flags=("$@")
 PORT=0
 bench_parse_flags "$@"   # checks the flags once, before anything starts
+case " $targets " in
+    *-mongodb\ *)
+        "$venv/bin/python" - "$BENCH_MONGODB_URI" <<'PY' \
+            || bench_die "MongoDB targets need MongoDB at $BENCH_MONGODB_URI: tools/mongodb.sh start (or leave them out of TARGETS)"
+import sys
+import pymongo
+pymongo.MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000).admin.command("ping")
+PY
+        ;;
+esac
 
 MIX=(--producer-processes 2 --producer-workers 4
      --consumer-processes 2 --consumer-workers 4
@@ -39,17 +50,20 @@ server() {  # action target
         upstream) "$here/upstream.sh" "$1" "${flags[@]}" ;;
         ours-redis) "$here/ours.sh" "$1" redis "${flags[@]}" ;;
         ours-sqlite) "$here/ours.sh" "$1" sqlite "${flags[@]}" ;;
+        upstream-mongodb) "$here/upstream.sh" "$1" mongodb "${flags[@]}" ;;
+        ours-mongodb) "$here/ours.sh" "$1" mongodb "${flags[@]}" ;;
         *) bench_die "unknown target $2" ;;
     esac
 }
 
 port_of() {
     case $1 in bare) echo 8890 ;; upstream) echo 8891 ;;
-        ours-redis) echo 8892 ;; ours-sqlite) echo 8893 ;; esac
+        ours-redis) echo 8892 ;; ours-sqlite) echo 8893 ;;
+        upstream-mongodb) echo 8894 ;; ours-mongodb) echo 8895 ;; esac
 }
 
-# CPU ticks used so far by a gunicorn master, its workers, and redis-server:
-# CPU per request does not depend on what else the machine is doing.
+# CPU ticks used so far by a gunicorn master, its workers, and the store's
+# server: CPU per request does not depend on what else the machine is doing.
 cpu_ticks() {  # pid...
     local user system
     read -r user system < <(bench_cpu_ticks "$@")
@@ -79,12 +93,16 @@ for target in $targets; do
     trap 'server stop "$target" >/dev/null 2>&1 || true' EXIT
     if [ "$target" != bare ]; then
         pids=$(server_pids "$target")
-        redis_pid=$(pgrep -x redis-server | head -n 1 || true)
-        before=$(cpu_ticks $pids); redis_before=$(cpu_ticks $redis_pid)
+        case $target in
+            *mongodb) store_pid=$(pgrep -x mongod | head -n 1 || true) ;;
+            *sqlite) store_pid= ;;
+            *) store_pid=$(pgrep -x redis-server | head -n 1 || true) ;;
+        esac
+        before=$(cpu_ticks $pids); store_before=$(cpu_ticks $store_pid)
         "$venv/bin/zaqar-bench" --server-url "$url" --json "${MIX[@]}" \
             > "$out/$target-mix.json"
-        after=$(cpu_ticks $pids); redis_after=$(cpu_ticks $redis_pid)
-        echo "{\"server_cpu_seconds\": $(( (after - before) * 100 / $(getconf CLK_TCK) ))e-2, \"redis_cpu_seconds\": $(( (redis_after - redis_before) * 100 / $(getconf CLK_TCK) ))e-2}" \
+        after=$(cpu_ticks $pids); store_after=$(cpu_ticks $store_pid)
+        echo "{\"server_cpu_seconds\": $(( (after - before) * 100 / $(getconf CLK_TCK) ))e-2, \"store_cpu_seconds\": $(( (store_after - store_before) * 100 / $(getconf CLK_TCK) ))e-2}" \
             > "$out/$target-mix-cpu.json"
     fi
     "$venv/bin/zaqar-bench" --server-url "$url" --json "${PING[@]}" \
