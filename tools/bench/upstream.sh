@@ -20,13 +20,15 @@ source "$(dirname "$0")/common.sh"
 venv=${UPSTREAM_VENV:-/work/upstream-venv}
 version=${UPSTREAM_VERSION:-23.0.1}
 db=${UPSTREAM_REDIS_DB:-9}
+# The release of a package in our virtualenv (else the fallback given).
+ours_version() {  # package fallback
+    /work/venv/bin/python -c \
+        'import importlib.metadata as m, sys; print(m.version(sys.argv[1]))' \
+        "$1" 2>/dev/null || echo "$2"
+}
 # Same gunicorn release as ours, so only the application differs.
-gunicorn_version=$(/work/venv/bin/python -c \
-    'import importlib.metadata as m; print(m.version("gunicorn"))' \
-    2>/dev/null || echo 27.0.1)
-pymongo_version=$(/work/venv/bin/python -c \
-    'import importlib.metadata as m; print(m.version("pymongo"))' \
-    2>/dev/null || echo 4.20.1)
+gunicorn_version=$(ours_version gunicorn 27.0.1)
+pymongo_version=$(ours_version pymongo 4.20.1)
 
 install() {
     [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
