@@ -54,6 +54,18 @@ _INSERT = sa.insert(M)
 _INSERT_RETURNING = sa.insert(M).returning(M.c.id,
                                            sort_by_parameter_order=True)
 _DELETE_ONE = sa.delete(M).where(M.c.id == sa.bindparam("id"))
+# The usual deletes, in one statement: the message :id of the named queue
+# when it is in the state the caller expects (unclaimed, or held by the
+# claim :claim). When they match nothing, ``delete`` reads the message to
+# tell why.
+_LIVE_MESSAGE = sa.and_(M.c.id == sa.bindparam("id"),
+                        M.c.queue_id == tables.QUEUE_ID, M.c.expires > _NOW)
+_DELETE_UNCLAIMED = sa.delete(M).where(
+    _LIVE_MESSAGE,
+    sa.or_(M.c.claim_id.is_(None), M.c.claim_expires <= _NOW))
+_DELETE_HELD = sa.delete(M).where(
+    _LIVE_MESSAGE, M.c.claim_id == sa.bindparam("claim"),
+    M.c.claim_expires > _NOW)
 # The message :id of the named queue, locked for deletion.
 _TO_DELETE = (sa.select(M.c.queue_id, M.c.claim_id, M.c.claim_expires)
               .where(M.c.id == sa.bindparam("id"),
@@ -191,6 +203,12 @@ class MessageController(base.MessageBase):
             now = time.time()
             params = tables.named(queue, project)
             params.update(id=number, now=now)
+            if claim is None:
+                fast = conn.execute(_DELETE_UNCLAIMED, params)
+            else:
+                fast = conn.execute(_DELETE_HELD, dict(params, claim=claim))
+            if fast.rowcount:
+                return
             row = conn.execute(_TO_DELETE, params).first()
             if row is None:  # no such queue, or no such message in it
                 return
