@@ -247,3 +247,26 @@ def test_a_writer_that_cannot_begin_gets_a_connection_error(tmp_path):
         assert _column(database, "SELECT x FROM t") == [2]
     finally:
         database.close()
+
+
+def test_a_post_larger_than_one_insert_keeps_its_order(sql_conf,
+                                                       monkeypatch):
+    """Posts go in as multi-row INSERTs of at most _SQLITE_CHUNK rows;
+    the ids returned follow the posted order across the chunks."""
+    from zaqar.storage.sqlalchemy import messages as sql_messages
+    monkeypatch.setattr(sql_messages, "_SQLITE_CHUNK", 3)
+    data = driver.DataDriver(sql_conf)
+    try:
+        controller = data.message_controller
+        controller.post("q", [{"body": "before", "ttl": 60}], "p", None)
+        posted = [{"body": n, "ttl": 60 + n} for n in range(8)]
+        ids = controller.post("q", posted, "p", None)
+        assert len(ids) == len(set(ids)) == 8
+        assert [int(i) for i in ids] == sorted(int(i) for i in ids)
+        found = controller.bulk_get("q", ids, "p")
+        assert [(m["id"], m["body"], m["ttl"]) for m in found] == [
+            (ids[n], n, 60 + n) for n in range(8)]
+        listed = controller.list("q", "p", limit=20, echo=True)
+        assert [m["body"] for m in listed] == ["before"] + list(range(8))
+    finally:
+        data.close()
