@@ -58,15 +58,19 @@ def _expires_first(message_expires: typing.Any,
 # Statements of the hot paths, built once (see tables.QUEUE_NAMED).
 _NOW = sa.bindparam("now", type_=M.c.expires.type)
 _TARGETS = M.c.id.in_(sa.bindparam("ids", expanding=True))
-# Messages expiring before floor(claim expiry) live on with the claim.
-_EXTEND = (sa.update(M)
-           .where(_TARGETS, M.c.expires < sa.bindparam("claim_floor"))
-           .values(ttl=sa.bindparam("new_ttl"),
-                   expires=sa.bindparam("new_expires")))
-_MARK = (sa.update(M).where(_TARGETS)
-         .values(claim_id=sa.bindparam("set_claim_id"),
-                 claim_expires=sa.bindparam("set_claim_expires"),
-                 claim_count=M.c.claim_count + sa.bindparam("step")))
+# Put messages under a claim, in one statement; those expiring before
+# floor(claim expiry) live on with it. ttl is set before expires: MySQL
+# evaluates SET left to right, each expression seeing the values already
+# assigned, and both conditions must see the old expiry.
+_LIVES_ON = M.c.expires < sa.bindparam("claim_floor")
+_MARK = (sa.update(M).where(_TARGETS).ordered_values(
+    (M.c.ttl, sa.case((_LIVES_ON, sa.bindparam("new_ttl")),
+                      else_=M.c.ttl)),
+    (M.c.expires, sa.case((_LIVES_ON, sa.bindparam("new_expires")),
+                          else_=M.c.expires)),
+    (M.c.claim_id, sa.bindparam("set_claim_id")),
+    (M.c.claim_expires, sa.bindparam("set_claim_expires")),
+    (M.c.claim_count, M.c.claim_count + sa.bindparam("step"))))
 _QUEUE_ROW = sa.select(tables.queues.c.id,
                        tables.queues.c.meta).where(tables.QUEUE_NAMED)
 _FREE = (sa.select(*msgs.COLUMNS, M.c.expires)
@@ -83,11 +87,11 @@ def _mark(conn: sa.Connection, message_ids: list[int], claim_id: str,
     live on until ``grace`` seconds after it."""
     if not message_ids:
         return
-    conn.execute(_EXTEND, {"ids": message_ids,
-                           "claim_floor": math.floor(claim_expires),
-                           "new_ttl": claim_ttl + grace,
-                           "new_expires": claim_expires + grace})
-    conn.execute(_MARK, {"ids": message_ids, "set_claim_id": claim_id,
+    conn.execute(_MARK, {"ids": message_ids,
+                         "claim_floor": math.floor(claim_expires),
+                         "new_ttl": claim_ttl + grace,
+                         "new_expires": claim_expires + grace,
+                         "set_claim_id": claim_id,
                          "set_claim_expires": claim_expires,
                          "step": count_step})
 
