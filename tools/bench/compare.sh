@@ -75,6 +75,20 @@ server_pids() {  # target
     echo "$master" $(pgrep -P "$master")
 }
 
+# The server's own log, to explain errors after the fact.
+keep_log() {  # target
+    cp "$BENCH_RUN_DIR/$1/gunicorn.log" "$out/$1-gunicorn.log" \
+        2>/dev/null || true
+}
+# A server that died during a run leaves only "connection refused" in the
+# results: stop there, with its log, rather than measure nothing.
+still_serving() {  # target phase
+    bench_running "$BENCH_RUN_DIR/$1" && return 0
+    keep_log "$1"
+    tail -n 30 "$out/$1-gunicorn.log" >&2 || true
+    bench_die "$1 stopped serving during the $2 run; its log: $out/$1-gunicorn.log"
+}
+
 {
     echo "date: $(date -u +%FT%TZ)"
     echo "gunicorn flags: ${flags[*]:-(defaults of common.sh)} -> workers=$GUNICORN_WORKERS threads=$GUNICORN_THREADS class=$GUNICORN_WORKER_CLASS keep-alive=$GUNICORN_KEEPALIVE"
@@ -104,9 +118,11 @@ for target in $targets; do
         after=$(cpu_ticks $pids); store_after=$(cpu_ticks $store_pid)
         echo "{\"server_cpu_seconds\": $(( (after - before) * 100 / $(getconf CLK_TCK) ))e-2, \"store_cpu_seconds\": $(( (store_after - store_before) * 100 / $(getconf CLK_TCK) ))e-2}" \
             > "$out/$target-mix-cpu.json"
+        still_serving "$target" mix
     fi
     "$venv/bin/zaqar-bench" --server-url "$url" --json "${PING[@]}" \
         > "$out/$target-ping.json"
+    still_serving "$target" ping
     if command -v wrk >/dev/null; then
         wrk -t 2 -c 18 -d "${ping_time}s" --latency \
             -H "Client-ID: $BENCH_CLIENT_ID" -H "X-Project-ID: bench" \
@@ -115,8 +131,6 @@ for target in $targets; do
     echo "$target end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/load.txt"
     server stop "$target"
     trap - EXIT
-    # The server's own log, to explain errors after the fact.
-    cp "$BENCH_RUN_DIR/$target/gunicorn.log" "$out/$target-gunicorn.log" \
-        2>/dev/null || true
+    keep_log "$target"
 done
 echo "results in $out; summary: $venv/bin/python $here/summarize.py $out" >&2
