@@ -270,3 +270,24 @@ def test_a_post_larger_than_one_insert_keeps_its_order(sql_conf,
         assert [m["body"] for m in listed] == ["before"] + list(range(8))
     finally:
         data.close()
+
+
+def test_posts_without_returning_still_store_in_order(sql_conf,
+                                                      monkeypatch):
+    """SQLite before 3.35 has no RETURNING: posts take SQLAlchemy's
+    row-by-row path instead of the multi-row INSERT."""
+    data = driver.DataDriver(sql_conf)
+    try:
+        dialect = data.database.engine.dialect
+        monkeypatch.setattr(dialect, "insert_returning", False)
+        monkeypatch.setattr(
+            dialect, "insert_executemany_returning_sort_by_parameter_order",
+            False)
+        controller = data.message_controller
+        ids = controller.post("q", [{"body": n, "ttl": 60} for n in range(4)],
+                              "p", None)
+        found = controller.bulk_get("q", ids, "p")
+        assert [(m["id"], m["body"]) for m in found] == [
+            (ids[n], n) for n in range(4)]
+    finally:
+        data.close()

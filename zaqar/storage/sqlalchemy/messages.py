@@ -132,12 +132,13 @@ def _sqlite_insert(rows: int) -> str:
 
 
 def _insert_sqlite(conn: sa.Connection, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` with one multi-row INSERT per chunk; their ids in
-    order. SQLAlchemy sends one INSERT per row when it must return ids in
-    parameter order. Here the write transaction holds the database lock
-    and AUTOINCREMENT numbers the rows of a VALUES list upwards in order,
-    so sorting the ids (RETURNING's order is unspecified) restores it.
-    The columns' types convert nothing on SQLite, hence plain SQL."""
+    """Insert ``rows`` with one multi-row INSERT ... RETURNING (SQLite 3.35
+    and later) per chunk; their ids in order. SQLAlchemy sends one INSERT
+    per row when it must return ids in parameter order. Here the write
+    transaction holds the database lock and AUTOINCREMENT numbers the rows
+    of a VALUES list upwards in order, so sorting the ids (RETURNING's
+    order is unspecified) restores it. The columns' types convert nothing
+    on SQLite, hence plain SQL."""
     ids: list[int] = []
     for start in range(0, len(rows), _SQLITE_CHUNK):
         chunk = rows[start:start + _SQLITE_CHUNK]
@@ -169,7 +170,7 @@ class MessageController(base.MessageBase):
             if not rows:
                 return []
             dialect = conn.dialect
-            if dialect.name == "sqlite":
+            if dialect.name == "sqlite" and dialect.insert_returning:
                 return _insert_sqlite(conn, rows)
             if dialect.insert_executemany_returning_sort_by_parameter_order:
                 return list(conn.execute(_INSERT_RETURNING, rows).scalars())
