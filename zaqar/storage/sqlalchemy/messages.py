@@ -127,7 +127,7 @@ _SQLITE_CHUNK = 500
 @functools.lru_cache(maxsize=64)
 def _sqlite_insert(rows: int) -> str:
     values = ", ".join(["(" + ", ".join("?" * len(_POSTED)) + ")"] * rows)
-    return (f"INSERT INTO messages ({', '.join(_POSTED)}) VALUES {values} "
+    return (f"INSERT INTO {M.name} ({', '.join(_POSTED)}) VALUES {values} "
             "RETURNING id")
 
 
