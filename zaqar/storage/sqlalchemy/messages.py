@@ -69,9 +69,7 @@ _DELETE_HELD = sa.delete(M).where(
     M.c.claim_expires > _NOW)
 # The message :id of the named queue, locked for deletion.
 _TO_DELETE = (sa.select(M.c.queue_id, M.c.claim_id, M.c.claim_expires)
-              .where(M.c.id == sa.bindparam("id"),
-                     M.c.queue_id == tables.QUEUE_ID, M.c.expires > _NOW)
-              .with_for_update())
+              .where(_LIVE_MESSAGE).with_for_update())
 
 
 def _listing(after: bool, skip_client: bool, include_claimed: bool,
