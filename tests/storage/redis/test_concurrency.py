@@ -71,6 +71,9 @@ def test_producers_claimers_poppers_and_readers(redis_driver, project):
             if len({m["id"] for m in listed}) != len(listed):
                 bad_stats.append(listed)
 
+    # Consumers ask for the queue's stats at once; a post creates the
+    # queue only when the first producer gets there.
+    nodes[0].queue_controller.create("q", project)
     producers = [threading.Thread(target=guard(lambda n=n: producer(n)))
                  for n in nodes[:PRODUCERS]]
     consumers = [threading.Thread(target=guard(lambda: claimer(nodes[0]))),
