@@ -121,6 +121,49 @@ def test_worker_processes_share_one_file(tmp_path):
     assert all(seq == sorted(seq) for seq in by_worker.values())
 
 
+def _writing_on_a_new_file(path) -> sqlite3.Connection:
+    """A connection of another process's kind, inside a write on a file
+    still in rollback-journal mode: while it holds its lock, SQLite
+    refuses any switch to WAL at once ("database is locked"), without
+    waiting in the busy handler. Two gunicorn workers opening a new
+    database together meet exactly this."""
+    other = sqlite3.connect(path, isolation_level=None,
+                            check_same_thread=False)
+    other.execute("CREATE TABLE t (x INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    return other
+
+
+def test_opening_waits_for_a_writer_on_a_new_file(tmp_path):
+    path = str(tmp_path / "new.sqlite")
+    other = _writing_on_a_new_file(path)
+    committer = threading.Timer(0.3, other.commit)
+    committer.start()
+    database = Database(f"sqlite:///{path}", busy_timeout=10)
+    try:
+        assert _column(database, "PRAGMA journal_mode") == ["wal"]
+        assert _column(database, "SELECT x FROM t") == [1]
+    finally:
+        committer.join()
+        database.close()
+        other.close()
+
+
+def test_opening_gives_up_after_busy_timeout(tmp_path):
+    path = str(tmp_path / "held.sqlite")
+    other = _writing_on_a_new_file(path)
+    database = Database(f"sqlite:///{path}", busy_timeout=1)
+    try:
+        with pytest.raises(errors.ConnectionError, match="locked"):
+            _column(database, "SELECT x FROM t")
+        other.commit()
+        assert _column(database, "SELECT x FROM t") == [1]
+    finally:
+        database.close()
+        other.close()
+
+
 @pytest.mark.parametrize("mode, pragma", [("FULL", 2), ("NORMAL", 1)])
 def test_synchronous_setting(sql_conf, mode, pragma):
     group = "drivers:message_store:sqlalchemy"

@@ -290,7 +290,7 @@ def _sqlite_engine(url: sa.URL, pool_size: int, busy_timeout: int,
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enter_wal(cursor, busy_timeout)
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
@@ -309,6 +309,28 @@ def _sqlite_engine(url: sa.URL, pool_size: int, busy_timeout: int,
                                           sqlite3.Error) from err
 
     return engine
+
+
+def _enter_wal(cursor: sqlite3.Cursor, busy_timeout: float) -> None:
+    """Switch the database to WAL (a no-op once the file is in WAL).
+
+    While one process turns a new file to WAL, another one's switch can
+    fail at once with "database is locked": SQLite refuses it without
+    calling the busy handler, to avoid a deadlock. Gunicorn workers that
+    open a new database together would then fail to boot, so wait here
+    for the switch as the busy handler would for a lock."""
+    deadline = time.monotonic() + busy_timeout
+    pause = 0.002
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if (err.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY
+                    or time.monotonic() + pause > deadline):
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _server_engine(url: sa.URL, pool_size: int) -> sa.Engine:
