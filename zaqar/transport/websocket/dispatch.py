@@ -9,6 +9,7 @@ import typing
 
 from zaqar.common import errors
 from zaqar.storage import errors as storage_errors
+from zaqar.transport.failures import log_storage_failure
 from zaqar.transport.websocket import (auth, claims, frames, messages, node,
                                        queues, schemas, subscriptions)
 from zaqar.transport.websocket.actions import Action, Call, failure
@@ -73,7 +74,7 @@ class Dispatcher:
         except errors.APIError as exc:
             return failure(exc.status, exc.description)
         except storage_errors.StorageError as exc:
-            LOG.exception("%s failed in storage", action.name)
+            log_storage_failure(action.name, exc)
             return failure(503, str(exc),
                            action.unavailable.format_map(call.body))
         except Exception as exc:

@@ -4,14 +4,12 @@ failures turn into 503s."""
 from __future__ import annotations
 
 import functools
-import logging
 import typing
 
 from zaqar.common import errors
 from zaqar.storage import errors as storage_errors
+from zaqar.transport.failures import log_storage_failure
 from zaqar.transport.wsgi import middleware
-
-LOG = logging.getLogger(__name__)
 
 
 class Resource:
@@ -36,8 +34,7 @@ def unavailable(text: str) -> typing.Callable:
             try:
                 return responder(self, req, resp, *args, **kwargs)
             except storage_errors.StorageError as exc:
-                LOG.exception("%s %s failed in storage: %s", req.method,
-                              req.path, exc)
+                log_storage_failure(f"{req.method} {req.path}", exc)
                 raise errors.Unavailable(text) from None
         return wrapper
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import typing
 
 import falcon
@@ -10,11 +9,10 @@ import falcon
 from zaqar.common import errors
 from zaqar.context import RequestContext
 from zaqar.storage import errors as storage_errors
+from zaqar.transport.failures import log_storage_failure
 from zaqar.transport.wsgi import utils
 from zaqar.transport.wsgi.resource import Resource, unavailable
 from zaqar.transport.wsgi.views import Views
-
-LOG = logging.getLogger(__name__)
 
 _CLAIMED = "This message is claimed; it cannot be deleted without a valid " \
            "claim ID."
@@ -160,8 +158,7 @@ class CollectionResource(Resource):
         except storage_errors.StorageError as exc:
             if pop is None:
                 raise  # "Messages could not be deleted."
-            LOG.exception("popping from %s failed in storage: %s",
-                          queue_name, exc)
+            log_storage_failure(f"popping from {queue_name}", exc)
             raise errors.Unavailable("Messages could not be popped.") from None
         if popped is None:
             resp.status = falcon.HTTP_204
