@@ -228,12 +228,16 @@ def test_delayed_messages_of_v2_are_hidden(client):
 
 def test_claims(client, project):
     client.put("/v1.1/queues/o-q")
-    one, two = post(client, "o-q", {"ttl": 300, "body": {"event": "one"}},
+    # The message outlives the default claim (300 s) by more than the
+    # instant between post and claim: with a 300 s message, a second
+    # boundary between the two would extend it by the grace (ttl 360),
+    # since expiries are compared in whole seconds.
+    one, two = post(client, "o-q", {"ttl": 400, "body": {"event": "one"}},
                     {"body": "two"})
     resp = client.post("/v1.1/queues/o-q/claims?limit=1")
     cid = resp.headers["location"].rsplit("/", 1)[1]
     subs = {"one": one, "two": two, "cid": cid}
-    claimed = message("o-q", "one", 300, '{"event": "one"}', "cid")
+    claimed = message("o-q", "one", 400, '{"event": "one"}', "cid")
     expect(resp, 201, '{"messages": [' + claimed + "]}", subs,
            headers={"location": f"/v1.1/queues/o-q/claims/{cid}"})
     path = f"/v1.1/queues/o-q/claims/{cid}"
