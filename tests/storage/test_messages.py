@@ -83,6 +83,15 @@ def test_list_unknown_marker_restarts_from_head(messages, project):
             posted)
 
 
+def test_list_after_a_deleted_marker_skips_nothing(messages, project):
+    # SQL (positions) and Redis (remembered places) go on after it; the
+    # MongoDB driver starts again from the head (doc/api-v2.rst).
+    posted = helpers.post(messages, "q", project, count=5)
+    messages.delete("q", posted[2], project)
+    listed = helpers.ids(messages.list("q", project, marker=posted[2]))
+    assert listed in (posted[3:], posted[:2] + posted[3:])
+
+
 def test_list_missing_queue_is_empty(messages, project):
     assert messages.list("nope", project) == []
 

@@ -19,7 +19,7 @@ SUBSCRIPTION_REGISTRY = ROOT + b":registry:subscriptions"
 # Sub-keys of a queue base key (see common.lua ``queue_keys``).
 QUEUE_SUFFIXES = (b":msgs", b":unclaimed", b":free", b":delayed",
                   b":expires", b":bodies", b":states", b":claims",
-                  b":claim_expires")
+                  b":claim_expires", b":gone")
 # Sub-keys of a subscription base key (per-subscription keys are
 # ``<base>:sub:<id>``).
 SUBSCRIPTION_SUFFIXES = (b":ids", b":subscribers")

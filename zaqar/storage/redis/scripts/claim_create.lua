@@ -31,7 +31,7 @@ local dead_lettering = max_count ~= nil and dlq and
 
 local function move_to_dead_letter(id, st)
   local body = redis.call('HGET', k.bodies, id)
-  remove_message(k, id)
+  remove_message(k, id, st[SEQ])
   local base = PREFIX .. ':q:' .. enc(dlq)
   ensure_queue(base, dlq)
   local d = queue_keys(base)
@@ -86,4 +86,5 @@ if #held > 0 then
   redis.call('ZADD', k.claim_expires, expiry, cid)
   refresh_expiry(k, latest)
 end
+keep_places(k)
 return out

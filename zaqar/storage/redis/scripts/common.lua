@@ -32,7 +32,10 @@ local function enc(s)
 end
 
 local MESSAGE_KEYS = {'all', 'unclaimed', 'free', 'delayed', 'expires',
-                      'bodies', 'states', 'claims', 'claim_expires'}
+                      'bodies', 'states', 'claims', 'claim_expires', 'gone'}
+
+-- How many removed messages a queue remembers the place of (see gone).
+local GONE_MAX = 10000
 
 -- The keys of a queue (suffixes as in keys.py QUEUE_SUFFIXES):
 --   base           hash: meta (JSON), dead-letter settings, seq, hz
@@ -44,6 +47,9 @@ local MESSAGE_KEYS = {'all', 'unclaimed', 'free', 'delayed', 'expires',
 --   bodies, states hash id -> JSON body / MessagePack state
 --   claims         hash claim id -> MessagePack claim
 --   claim_expires  zset claim id -> claim expiry
+--   gone           zset id -> seq, messages removed (deleted, expired,
+--                  dead-lettered) while older ones still live, so that
+--                  a listing whose marker is one of them goes on after it
 local function queue_keys(base)
   return {
     base = base,
@@ -56,6 +62,7 @@ local function queue_keys(base)
     states = base .. ':states',
     claims = base .. ':claims',
     claim_expires = base .. ':claim_expires',
+    gone = base .. ':gone',
   }
 end
 
@@ -150,7 +157,11 @@ local function is_claimed(st)
   return st[CLAIM] ~= '' and st[CLAIM_EXP] > NOW
 end
 
-local function remove_message(k, id)
+-- Remove a message from every index; seq is its sequence number when the
+-- caller knows it. Its place is noted for keep_places, which every script
+-- that removes messages calls once afterwards.
+local function remove_message(k, id, seq)
+  seq = seq or redis.call('ZSCORE', k.all, id)
   redis.call('ZREM', k.all, id)
   redis.call('ZREM', k.unclaimed, id)
   redis.call('ZREM', k.free, id)
@@ -158,6 +169,59 @@ local function remove_message(k, id)
   redis.call('ZREM', k.expires, id)
   redis.call('HDEL', k.bodies, id)
   redis.call('HDEL', k.states, id)
+  if seq then
+    k.removed = k.removed or {}
+    k.removed[#k.removed + 1] = tonumber(seq)
+    k.removed[#k.removed + 1] = id
+  end
+end
+
+-- Remember in :gone where the messages just removed stood, so that a
+-- listing whose marker is one of them goes on after it. A place older
+-- than every live message is not needed (a marker there lists from the
+-- head anyway) and is forgotten; of the others the newest GONE_MAX are
+-- kept. :gone lives as long as :msgs.
+local function keep_places(k)
+  local removed = k.removed
+  k.removed = nil
+  if not removed then
+    return
+  end
+  local head = redis.call('ZRANGE', k.all, 0, 0, 'WITHSCORES')
+  if #head == 0 then
+    redis.call('UNLINK', k.gone)
+    return
+  end
+  local first = tonumber(head[2])
+  local places = {}
+  for i = 1, #removed, 2 do
+    if removed[i] > first then
+      places[#places + 1] = int(removed[i])
+      places[#places + 1] = removed[i + 1]
+    end
+  end
+  if #places > 0 then
+    bulk('ZADD', k.gone, places)
+  end
+  redis.call('ZREMRANGEBYSCORE', k.gone, '-inf', '(' .. head[2])
+  if #places == 0 then
+    return
+  end
+  local extra = redis.call('ZCARD', k.gone) - GONE_MAX
+  if extra > 0 then
+    redis.call('ZREMRANGEBYRANK', k.gone, 0, extra - 1)
+  end
+  if redis.call('PTTL', k.gone) == -1 then
+    local left = redis.call('PTTL', k.all)
+    if left > 0 then
+      redis.call('PEXPIRE', k.gone, left)
+    end
+  end
+end
+
+-- The sequence number a listing's marker stands for, or nil.
+local function marker_seq(k, id)
+  return redis.call('ZSCORE', k.all, id) or redis.call('ZSCORE', k.gone, id)
 end
 
 -- An unclaimed message goes back to :unclaimed and :free (or :delayed).
@@ -234,6 +298,7 @@ local function normalize(k)
       remove_message(k, id)
     end
   end
+  keep_places(k)
   if changed then
     refresh_expiry(k, 0)
   end

@@ -29,4 +29,5 @@ end
 for _, id in ipairs(ids) do
   remove_message(k, id)
 end
+keep_places(k)
 return {0}

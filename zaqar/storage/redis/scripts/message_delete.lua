@@ -25,5 +25,6 @@ if st[EXPIRES] > NOW then
     return 4
   end
 end
-remove_message(k, id)
+remove_message(k, id, st[SEQ])
+keep_places(k)
 return 0

@@ -1,5 +1,6 @@
 -- A page of live messages in FIFO order, as flat {id, state, body, ...}.
--- ARGV[3] marker id ('' or unknown: from the head), ARGV[4] limit,
+-- ARGV[3] marker id (of a live message, or of one removed while older
+-- ones live; '' or unknown: from the head), ARGV[4] limit,
 -- ARGV[5] client id whose messages are skipped ('' to skip none),
 -- ARGV[6] include claimed ('1'/'0'), ARGV[7] include delayed.
 -- The walk starts at the right index (:all, :unclaimed or :free), so
@@ -22,7 +23,7 @@ elseif include_delayed then
 end
 local after = '-inf'
 if ARGV[3] ~= '' then
-  local seq = redis.call('ZSCORE', k.all, ARGV[3])
+  local seq = marker_seq(k, ARGV[3])
   if seq then
     after = '(' .. seq
   end

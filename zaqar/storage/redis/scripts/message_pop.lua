@@ -6,10 +6,14 @@ if redis.call('EXISTS', BASE) == 0 then
 end
 normalize(k)
 local out = {}
-for _, id in ipairs(redis.call('ZRANGE', k.free, 0, tonumber(ARGV[3]) - 1)) do
+local free = redis.call('ZRANGE', k.free, 0, tonumber(ARGV[3]) - 1,
+                        'WITHSCORES')
+for i = 1, #free, 2 do
+  local id = free[i]
   out[#out + 1] = id
   out[#out + 1] = redis.call('HGET', k.states, id)
   out[#out + 1] = redis.call('HGET', k.bodies, id)
-  remove_message(k, id)
+  remove_message(k, id, free[i + 1])
 end
+keep_places(k)
 return out
