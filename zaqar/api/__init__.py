@@ -23,10 +23,10 @@ class API:
         self.conf = conf
         self.storage = storage
         self.validate = Validator(conf)
-        self.queues = Queues(storage, self.validate, conf)
+        self.subscriptions = Subscriptions(storage, self.validate, conf)
+        self.queues = Queues(storage, self.validate, conf, self.subscriptions)
         self.messages = Messages(storage, self.validate, conf)
         self.claims = Claims(storage, self.validate, conf)
-        self.subscriptions = Subscriptions(storage, self.validate, conf)
         self.topics = Topics(conf, storage, self.validate)
         if conf.pooling:  # the admin API of pooled storage
             self.pools = Pools(conf, storage, self.validate)

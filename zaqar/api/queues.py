@@ -27,10 +27,12 @@ def reserved_defaults(conf: typing.Any) -> tuple[tuple[str, typing.Any], ...]:
 
 class Queues:
     def __init__(self, storage: typing.Any, validate: typing.Any,
-                 conf: typing.Any):
+                 conf: typing.Any, subscriptions: typing.Any):
+        """``subscriptions``: the Subscriptions operations of the same
+        storage, which a purge of subscriptions goes through."""
         self._queues = storage.queue_controller
         self._messages = storage.message_controller
-        self._subscriptions = storage.subscription_controller
+        self._subscriptions = subscriptions
         self._validate = validate
         self._defaults = reserved_defaults(conf)
         self._reserved = frozenset(k for k, _ in self._defaults)
@@ -124,7 +126,7 @@ class Queues:
         if "messages" in types:
             self._messages.purge(name, ctx.project_id)
         if "subscriptions" in types:
-            self._subscriptions.purge(name, ctx.project_id)
+            self._subscriptions.purge(ctx, name)
 
     @staticmethod
     def purge_types(document: typing.Any) -> list[str]:

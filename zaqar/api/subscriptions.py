@@ -224,7 +224,27 @@ class Subscriptions:
         self._subscriptions.delete(queue, subscription_id, ctx.project_id)
         self._drop_trust(ctx, trust_id)
 
+    def purge(self, ctx: RequestContext, queue: str) -> None:
+        """Delete every subscription of the queue, and the trusts they
+        held, as deleting each would."""
+        held = self._held_trusts(ctx, queue) if self._keystone else []
+        self._subscriptions.purge(queue, ctx.project_id)
+        for trust_id in held:
+            self._drop_trust(ctx, trust_id)
+
     # -- trusts -----------------------------------------------------------
+
+    def _held_trusts(self, ctx: RequestContext, queue: str) -> list[str]:
+        held: list[str] = []
+        marker = None
+        while page := self._subscriptions.list(queue, ctx.project_id,
+                                               marker=marker, limit=100):
+            for item in page:
+                trust_id = (item.get("options") or {}).get(trusts.OPTION)
+                if isinstance(trust_id, str):
+                    held.append(trust_id)
+            marker = page[-1]["id"]
+        return held
 
     def _wants_trust(self, subscriber: typing.Any) -> bool:
         """Without keystone there is nobody to delegate from: ``trust+``

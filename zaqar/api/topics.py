@@ -27,8 +27,8 @@ class TopicContainers(Queues):
     that show only the reserved attributes meaningful for topics."""
 
     def __init__(self, storage: typing.Any, validate: typing.Any,
-                 conf: typing.Any):
-        super().__init__(storage, validate, conf)
+                 conf: typing.Any, subscriptions: typing.Any):
+        super().__init__(storage, validate, conf, subscriptions)
         self._shown = tuple((key, default) for key, default
                             in reserved_defaults(conf)
                             if key in SHOWN_DEFAULTS)
@@ -47,7 +47,8 @@ class Topics:
         self.conf = conf
         self.validate = validate
         self.storage = topic_storage.TopicStorage(storage)
-        self.queues = TopicContainers(self.storage, validate, conf)
-        self.messages = Messages(self.storage, validate, conf)
         self.subscriptions = Subscriptions(self.storage, validate, conf,
                                            namespace=TOPICS)
+        self.queues = TopicContainers(self.storage, validate, conf,
+                                      self.subscriptions)
+        self.messages = Messages(self.storage, validate, conf)

@@ -183,6 +183,29 @@ def test_clients_cannot_set_the_trust_id(member, identity, demo_token,
     assert member.get(item).json()["options"] == {"k": "v"}
 
 
+def test_purging_subscriptions_deletes_their_trusts(member, identity,
+                                                   demo_token, hook, queue):
+    _, subscriber = hook
+    before = demo_trusts(identity, demo_token)
+    subscribe(member, queue, subscriber)
+    first = new_trust(identity, demo_token, before)
+    subscribe(member, queue, subscriber + "/other")
+    subscribe(member, queue, "http://127.0.0.1:1/plain")
+    made = demo_trusts(identity, demo_token).keys() - before.keys()
+    assert len(made) == 2 and first["id"] in made
+
+    # A purge of messages only keeps the subscriptions and their trusts.
+    expect(member.post(f"/v2/queues/{queue}/purge",
+                       json={"resource_types": ["messages"]}), 204)
+    assert demo_trusts(identity, demo_token).keys() == before.keys() | made
+
+    expect(member.post(f"/v2/queues/{queue}/purge",
+                       json={"resource_types": ["subscriptions"]}), 204)
+    listed = member.get(f"/v2/queues/{queue}/subscriptions")
+    assert listed.json()["subscriptions"] == []
+    assert demo_trusts(identity, demo_token).keys() == before.keys()
+
+
 def test_a_deleted_trust_ends_the_delivery(member, identity, demo_token,
                                            trust_server, receiver, hook,
                                            queue):
