@@ -5,6 +5,8 @@ again from the head."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tests.storage import helpers
@@ -98,3 +100,34 @@ def test_at_most_ten_thousand_places_are_kept(raw, messages, project):
     assert _after(messages, project, posted[1]) == posted[:1]
     assert _after(messages, project, posted[2]) == posted[:1]
     assert _after(messages, project, posted[3]) == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_an_observer_paging_among_consumers_sees_each_message_once(
+        messages, project, seed):
+    """Posts, deletes and pops in a random (seeded) order between the
+    pages: every page holds exactly the live messages after the marker."""
+    rnd = random.Random(seed)
+    posted = helpers.post(messages, "q", project, count=rnd.randint(1, 20))
+    removed: set[str] = set()
+    marker = None
+    for _ in range(40):
+        roll = rnd.random()
+        live = [mid for mid in posted if mid not in removed]
+        if roll < 0.3:
+            posted += helpers.post(messages, "q", project,
+                                   count=rnd.randint(1, 5))
+        elif roll < 0.55 and live:
+            victims = rnd.sample(live, min(len(live), rnd.randint(1, 4)))
+            messages.bulk_delete("q", victims, project)
+            removed.update(victims)
+        elif roll < 0.65:
+            removed.update(helpers.ids(messages.pop("q", 2, project)))
+        else:
+            limit = rnd.randint(1, 7)
+            page = helpers.ids(messages.list("q", project, marker=marker,
+                                             limit=limit))
+            after = posted[posted.index(marker) + 1:] if marker else posted
+            assert page == [mid for mid in after
+                            if mid not in removed][:limit]
+            marker = page[-1] if page else marker
