@@ -93,6 +93,17 @@ def test_request_bytes_and_content_length_answer(serve):
     assert body == b'{"a":1}'
 
 
+def test_auth_token_is_sent_only_when_given(serve):
+    ok = b"HTTP/1.1 204 No Content\r\n\r\n"
+    server = serve(ok, ok)
+    bench_client.Client(server.url, "p", auth_token="tok-1").request(
+        "GET", "/v2/ping")
+    bench_client.Client(server.url, "p").request("GET", "/v2/ping")
+    first, second = server.requests
+    assert b"\r\nX-Auth-Token: tok-1\r\n" in first
+    assert b"X-Auth-Token" not in second
+
+
 def test_keep_alive_reuses_one_connection(serve):
     ok = b"HTTP/1.1 204 No Content\r\n\r\n"
     server = serve(ok, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi", ok)

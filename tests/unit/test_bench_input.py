@@ -33,6 +33,15 @@ class TestCommandLine:
         assert s.json
         assert not s.needs_queues()
 
+    def test_auth_token_from_flag_or_environment(self, monkeypatch):
+        monkeypatch.delenv("OS_AUTH_TOKEN", raising=False)
+        assert settings.parse([]).auth_token is None
+        monkeypatch.setenv("OS_AUTH_TOKEN", "from-env")
+        assert settings.parse([]).auth_token == "from-env"
+        s = settings.parse(["--auth-token", "gAAAA-flag"])
+        assert s.auth_token == "gAAAA-flag"
+        assert "gAAAA-flag" not in repr(s)
+
     @pytest.mark.parametrize("argv, message", [
         (["--time", "0"], "must be positive"),
         (["--time", "soon"], "not a number"),
@@ -42,6 +51,8 @@ class TestCommandLine:
         (["--server-url", "127.0.0.1:8888"], "http://host:port"),
         (["--server-url", "http://127.0.0.1:99999"], "bad port"),
         (["--project-id", ""], "project id"),
+        (["--auth-token", "two words"], "auth token"),
+        (["--auth-token", "t\u00f6ken"], "auth token"),
         (["--producer-processes", "0", "--consumer-processes", "0",
           "--observer-processes", "0"], "nothing to do"),
     ])

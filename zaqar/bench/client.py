@@ -69,7 +69,8 @@ class Client:
     """One persistent connection with the Zaqar headers of one client."""
 
     def __init__(self, server_url: str, project_id: str,
-                 timeout: float = 30.0, client_id: str | None = None):
+                 timeout: float = 30.0, client_id: str | None = None,
+                 auth_token: str | None = None):
         parts = parse_server_url(server_url)
         self._tls = parts.scheme == "https"
         self._address = (parts.hostname,
@@ -82,7 +83,9 @@ class Client:
             f"Client-ID: {client_id or uuid.uuid4()}\r\n"
             f"X-Project-ID: {project_id}\r\n"
             "Accept: application/json\r\n"
-            "Content-Type: application/json\r\n").encode("latin-1")
+            "Content-Type: application/json\r\n"
+            + (f"X-Auth-Token: {auth_token}\r\n" if auth_token else "")
+            ).encode("latin-1")
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._used = False

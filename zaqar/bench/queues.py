@@ -28,8 +28,7 @@ def delete(settings: Settings, queues: list[str]) -> None:
 
 def _each(settings: Settings, queues: list[str], method: str,
           expect: tuple[int, ...], what: str) -> None:
-    client = bench_client.Client(settings.server_url, settings.project_id,
-                                 timeout=settings.request_timeout)
+    client = settings.client()
     try:
         for name in queues:
             path = f"{client.prefix}/v2/queues/{name}"

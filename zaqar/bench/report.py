@@ -27,13 +27,21 @@ def as_dict(result: Result) -> dict:
         "interrupted": result.interrupted,
         # How much of the machine the load generator itself took.
         "client_cpu_seconds": round(result.client_cpu, 2),
-        "settings": dataclasses.asdict(result.settings),
+        "settings": _shown_settings(result),
         "processes": {role: result.settings.processes(role) for role in ROLES
                       if result.settings.processes(role)},
         "operations": operations,
         "total": {key: summary[key] for key in
                   ("requests", "errors", "requests_per_second")},
     }
+
+
+def _shown_settings(result: Result) -> dict:
+    """The run's settings, the token hidden: results files get shared."""
+    shown = dataclasses.asdict(result.settings)
+    if shown["auth_token"]:
+        shown["auth_token"] = "(given)"
+    return shown
 
 
 def as_json(result: Result) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 
 from zaqar.bench import client
 
@@ -27,6 +28,8 @@ class Settings:
     messages_per_list: int = 10
     num_queues: int = 4
     project_id: str = "zaqar-bench"
+    # A Keystone token for servers with auth_strategy = keystone.
+    auth_token: str | None = dataclasses.field(default=None, repr=False)
     message_size: int = 100
     message_ttl: int = 300
     claim_ttl: int = 60
@@ -43,6 +46,12 @@ class Settings:
 
     def needs_queues(self) -> bool:
         return any(self.processes(r) for r in ROLES if r != "pinger")
+
+    def client(self) -> client.Client:
+        """A new connection with this run's server, project and token."""
+        return client.Client(self.server_url, self.project_id,
+                             timeout=self.request_timeout,
+                             auth_token=self.auth_token)
 
 
 def _positive_int(text: str) -> int:
@@ -92,6 +101,15 @@ def _project(text: str) -> str:
     return text
 
 
+def _token(text: str) -> str:
+    if not text or not text.isascii() or not text.isprintable() \
+            or " " in text or len(text) > 8192:
+        raise argparse.ArgumentTypeError(
+            "auth token must be 1..8192 printable ASCII characters without "
+            "spaces")
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     d = Settings()
     p = argparse.ArgumentParser(
@@ -130,6 +148,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--project-id", type=_project, default=d.project_id,
                    help="X-Project-ID of every request (default "
                         "%(default)s).")
+    p.add_argument("--auth-token", type=_token,
+                   default=os.environ.get("OS_AUTH_TOKEN") or None,
+                   help="Keystone token sent as X-Auth-Token, for servers "
+                        "with auth_strategy = keystone; their project is "
+                        "the token's (default $OS_AUTH_TOKEN, else none).")
     p.add_argument("--message-size", type=_positive_int,
                    default=d.message_size,
                    help="Length of each message body, a JSON string, in "

@@ -21,9 +21,7 @@ class Worker:
                  stop: threading.Event):
         self.settings = settings
         self.queues = queues
-        self.client = bench_client.Client(
-            settings.server_url, settings.project_id,
-            timeout=settings.request_timeout)
+        self.client = settings.client()
         self.stats: dict[str, OpStats] = {}
         self.deadline = float("inf")
         self._stop = stop
