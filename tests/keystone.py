@@ -166,6 +166,7 @@ def ensure_running() -> Identity:
     skipped through ``services.unavailable``)."""
     accounts = _accounts()
     if accounts and _answers(accounts["KEYSTONE_URL"]):
+        _check_ours(Identity(accounts))
         return Identity(accounts)
     env = dict(os.environ)
     if "KEYSTONE_PORT" not in env and services.port_open(
@@ -186,6 +187,19 @@ def ensure_running() -> Identity:
     if not accounts or not _answers(accounts["KEYSTONE_URL"]):
         services.unavailable("Keystone", "started, but does not answer")
     return Identity(accounts)
+
+
+def _check_ours(identity: Identity) -> None:
+    """A keystone answering at our URL may be another checkout's, started
+    there while ours was stopped: its projects have other ids, and every
+    test would fail with 401. Say so once, clearly."""
+    try:
+        identity.token("demo")
+    except requests.RequestException as exc:
+        services.unavailable(
+            "Keystone", f"{identity.url} answers but refuses this checkout's "
+            f"accounts ({exc}); another checkout's keystone probably holds "
+            "the port: run tools/keystone.sh stop in that checkout")
 
 
 def authtoken_options(identity: Identity, cache: bool = False) -> dict:
