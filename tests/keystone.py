@@ -166,8 +166,9 @@ def ensure_running() -> Identity:
     skipped through ``services.unavailable``)."""
     accounts = _accounts()
     if accounts and _answers(accounts["KEYSTONE_URL"]):
-        _check_ours(Identity(accounts))
-        return Identity(accounts)
+        identity = Identity(accounts)
+        _check_ours(identity)
+        return identity
     env = dict(os.environ)
     if "KEYSTONE_PORT" not in env and services.port_open(
             "127.0.0.1", DEFAULT_PORT):
