@@ -56,6 +56,7 @@ def test_create_without_body(client):
      "The TTL seconds for a subscription plus current time must be less "
      "than 9999-12-31 23:59:59.999999."),
     ({"subscriber": SUBSCRIBER, "options": "x"}, "Options must be a dict."),
+    ({"subscriber": SUBSCRIBER, "options": []}, "Options must be a dict."),
     ({"subscriber": SUBSCRIBER, "options": {"_retry_policy": 1}},
      "retry_policy must be a dict."),
     ({"subscriber": SUBSCRIBER,
@@ -95,6 +96,13 @@ def test_create_creates_the_queue_and_defaults(client):
     assert fresh(got.json()) == representation(sid, SUBSCRIBER, 3600, {})
     assert list(got.json()) == ["id", "source", "subscriber", "ttl", "age",
                                 "options", "confirmed"]
+
+
+def test_null_options_are_no_options(client):
+    sid = subscribe(client, {"subscriber": SUBSCRIBER, "ttl": 600,
+                             "options": None})
+    got = client.get(f"{Q}/subscriptions/{sid}")
+    assert fresh(got.json()) == representation(sid, SUBSCRIBER, 600, {})
 
 
 @pytest.mark.parametrize("subscriber", [

@@ -378,6 +378,8 @@ def test_get_errors(client, project, c_m):
               f"queue c-m for project {project}.")
     invalid(client.get("/v2/queues/c-m/messages?ids=" + ",".join(
         f"x{i}" for i in range(21))), LIMIT_RANGE)
+    # separators and no id: not a listing (as upstream)
+    invalid(client.get("/v2/queues/c-m/messages?ids=,,"), LIMIT_RANGE)
     not_found(client.get("/v2/queues/c-m/messages/nosuch"),
               f"Message nosuch does not exist in queue c-m for project "
               f"{project}")
@@ -468,6 +470,17 @@ def test_delete_after_release_needs_no_claim(client, c_m):
     no_content(client.delete(f"/v2/queues/c-m/messages/{c_m['a']}"))
 
 
+def test_delete_gone_message_ignores_a_malformed_claim_id(client, c_m):
+    """Deleting what is not there succeeds whatever the claim id; one that
+    is there (unclaimed) is refused for the malformed id."""
+    for path in (f"/v2/queues/c-m/messages/{c_m['a']}x",
+                 f"/v2/queues/c-nosuch/messages/{c_m['a']}"):
+        no_content(client.delete(path + "?claim_id=not-a-uuid"))
+    expect_error(client.delete(f"/v2/queues/c-m/messages/{c_m['c']}?claim_id="
+                               "not-a-uuid"), 400, *NO_CLAIM)
+    assert client.get("/v2/queues/c-m/stats").json()["messages"]["total"] == 3
+
+
 # -- bulk delete and pop ------------------------------------------------------
 
 def test_bulk_delete_ignores_claims_and_unknown_ids(client, c_m):
@@ -520,6 +533,8 @@ def test_pop_takes_fifo_up_to_the_limit(client):
                 "20."),
     ("?ids=" + ",".join(f"x{i}" for i in range(21)),
      "ids parameter should have at least 1 and not greater than 20 values."),
+    ("?ids=,", "ids parameter should have at least 1 and not greater than 20 "
+               "values."),
 ])
 def test_delete_many_errors(client, c_m, query, description):
     invalid(client.delete("/v2/queues/c-m/messages" + query), description)

@@ -102,6 +102,13 @@ class Messages:
                claim_id: str | None) -> None:
         """Raises the storage claim errors; transports word them."""
         if claim_id is not None and not storage_base.is_claim_id(claim_id):
+            # As upstream: a message that is gone is deleted whatever the
+            # claim id says; one that is there is refused before any other
+            # check.
+            try:
+                self._messages.get(queue, message_id, ctx.project_id)
+            except storage_errors.DoesNotExist:
+                return
             raise storage_errors.ClaimDoesNotExist(claim_id, queue,
                                                    ctx.project_id)
         self._messages.delete(queue, message_id, ctx.project_id,

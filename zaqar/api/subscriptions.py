@@ -95,6 +95,9 @@ class Subscriptions:
         if not isinstance(document, dict) or "subscriber" not in document:
             raise errors.ValidationFailed(
                 "Missing parameter subscriber in body.")
+        if "options" in document and document["options"] is None:
+            # An explicit null is no options (upstream accepts it too).
+            document = {k: v for k, v in document.items() if k != "options"}
         self._check(document)
         subscriber = document["subscriber"]
         ttl = document.get("ttl", self._default_ttl)

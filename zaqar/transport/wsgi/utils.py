@@ -117,12 +117,15 @@ def write_json(resp: falcon.Response, document: typing.Any,
 
 
 def param_list(req: falcon.Request, name: str) -> list[str] | None:
-    """``a,b`` and ``name=a&name=b`` alike; None when absent or blank."""
+    """``a,b`` and ``name=a&name=b`` alike; None when absent or blank.
+
+    Only separators (``ids=,``) give an empty list, which the limits
+    refuse, as upstream does.
+    """
     values = req.get_param_as_list(name)
     if not values:
         return None
-    items = [item for value in values for item in value.split(",") if item]
-    return items or None
+    return [item for value in values for item in value.split(",") if item]
 
 
 def next_link(path: str, params: dict[str, typing.Any],
