@@ -9,7 +9,6 @@ import uuid
 import pytest
 
 from tests import services
-from tests.functional.conftest import CLIENT_ID
 from tests.functional.exchanges import REQUEST_ID, expect, expect_error
 from tests.functional.keystone.conftest import (
     SECRET, TokenClient, keystone_options)
