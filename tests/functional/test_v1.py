@@ -313,6 +313,10 @@ def test_post_errors(client, project):
              "Document type not supported.")
     bad_body(client.post(path, json=[{"body": 1}]), 'Missing "ttl" field.')
     bad_body(client.post(path, json=[{"ttl": 60}]), 'Missing "body" field.')
+    bad_body(client.post(path, json=[{"ttl": "a"}]),
+             'The value of the "ttl" field must be a int.')
+    bad_body(client.post(path, json=[{"ttl": 60, "body": 1}, {"body": 1}]),
+             'Missing "ttl" field.')
     bad_body(client.post(path, json=[1]), "Document type not supported.")
     bad_body(client.post(path, json=[{"ttl": "60", "body": 1}]),
              'The value of the "ttl" field must be a int.')
@@ -386,6 +390,9 @@ def test_claims(client, project):
     path = "/v1/queues/o-q/claims"
     bad_body(client.post(path, json={"ttl": 60}), 'Missing "grace" field.')
     bad_body(client.post(path, json={"grace": 60}), 'Missing "ttl" field.')
+    # each field whole before the next, as upstream
+    bad_body(client.post(path, json={"ttl": "a"}),
+             'The value of the "ttl" field must be a int.')
     no_length(client, "POST", path)
     bad_body(client.post(path, json=[1]), "Document type not supported.")
     invalid(client.post(path, json={"ttl": 30, "grace": 60}),

@@ -8,7 +8,7 @@ from zaqar.common import errors
 from zaqar.context import RequestContext
 from zaqar.storage import base as storage_base
 from zaqar.storage import errors as storage_errors
-from zaqar.transport.validation import is_int
+from zaqar.transport.validation import int_field
 
 
 class Claims:
@@ -27,9 +27,7 @@ class Claims:
         if not isinstance(document, dict):
             raise errors.InvalidBody("Document type not supported.")
         for field in ("ttl", "grace"):
-            if field in document and not is_int(document[field]):
-                raise errors.InvalidBody(
-                    f'The value of the "{field}" field must be a int.')
+            int_field(document, field)
         return {"ttl": document.get("ttl", self._default_ttl),
                 "grace": document.get("grace", self._default_grace)}
 

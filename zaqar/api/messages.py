@@ -8,13 +8,7 @@ from zaqar.common import errors
 from zaqar.context import RequestContext
 from zaqar.storage import base as storage_base
 from zaqar.storage import errors as storage_errors
-from zaqar.transport.validation import is_int
-
-
-def _typed_field(message: dict, field: str) -> None:
-    if field in message and not is_int(message[field]):
-        raise errors.InvalidBody(
-            f'The value of the "{field}" field must be a int.')
+from zaqar.transport.validation import int_field
 
 
 class Messages:
@@ -54,9 +48,9 @@ class Messages:
                 raise errors.InvalidBody("Document type not supported.")
             if "body" not in message:
                 raise errors.InvalidBody('Missing "body" field.')
-            _typed_field(message, "ttl")
+            int_field(message, "ttl")
             if honour_delay:
-                _typed_field(message, "delay")
+                int_field(message, "delay")
 
         ttl = metadata.get("_default_message_ttl") or self._default_ttl
         delay = self.default_delay(metadata) if honour_delay else 0

@@ -37,6 +37,13 @@ def is_int(value: typing.Any) -> bool:
     return isinstance(value, int)
 
 
+def int_field(document: dict, field: str) -> None:
+    """A body field that must be an integer when present."""
+    if field in document and not is_int(document[field]):
+        raise errors.InvalidBody(
+            f'The value of the "{field}" field must be a int.')
+
+
 def canonical_uuid(value: str) -> str:
     """Parse like ``uuid.UUID`` does; raises ValueError."""
     return str(uuid.UUID(value))

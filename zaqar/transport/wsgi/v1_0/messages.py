@@ -11,6 +11,7 @@ import falcon
 from zaqar.common import errors
 from zaqar.context import RequestContext
 from zaqar.storage import errors as storage_errors
+from zaqar.transport.validation import int_field
 from zaqar.transport.wsgi import legacy, utils, views
 from zaqar.transport.wsgi.v1_0.queues import Located, page
 from zaqar.transport.wsgi.v2_0 import claims, messages
@@ -38,12 +39,14 @@ class Shaped:
 
 
 def required(document: typing.Any, *fields: str) -> dict:
-    """v1 bodies carry every term; no defaults."""
+    """v1 bodies carry every integer term; no defaults. Each field is
+    checked whole before the next, as upstream does."""
     if not isinstance(document, dict):
         raise errors.InvalidBody("Document type not supported.")
     for field in fields:
         if field not in document:
             raise errors.InvalidBody(f'Missing "{field}" field.')
+        int_field(document, field)
     return document
 
 
