@@ -400,9 +400,10 @@ def test_admin_api_contract(redis_servers, server, client, project):
            dumps(with_options(p2, {"k": 1})))
     not_found(client.get("/v2/pools/nosuch", headers=ADMIN),
               "Pool nosuch does not exist")
-    bad_body(client.patch("/v2/pools/p2", headers=ADMIN, json={}),
-             "One of `uri`, `weight`, `flavor`, or `options` needs to be "
-             "specified")
+    for body in ({}, {"bogus": 1}):  # no field: said before the schema
+        bad_body(client.patch("/v2/pools/p2", headers=ADMIN, json=body),
+                 "One of `uri`, `weight`, `flavor`, or `options` needs to "
+                 "be specified")
     schema_error(client.patch("/v2/pools/p2", headers=ADMIN,
                               json={"weight": "x"}),
                  "'x' is not of type 'integer'")

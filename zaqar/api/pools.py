@@ -72,12 +72,15 @@ class Pools:
 
     def update(self, name: str, document: typing.Any) -> dict:
         """Change some fields (PATCH); returns the pool."""
-        schemas.check(pool_schemas.PATCH, document)
-        fields = {key: document[key] for key in FIELDS if key in document}
-        if not fields:
+        # As upstream: a body naming no field is told so before the schema
+        # speaks of the keys it does not know.
+        if isinstance(document, dict) and not any(
+                key in document for key in FIELDS):
             raise errors.InvalidBody(
                 "One of `uri`, `weight`, `flavor`, or `options` needs to be "
                 "specified")
+        schemas.check(pool_schemas.PATCH, document)
+        fields = {key: document[key] for key in FIELDS if key in document}
         current = self.get(name, detailed=True)
         uri = fields.get("uri", current["uri"])
         if "uri" in fields or "options" in fields:
