@@ -145,9 +145,17 @@ def test_unknown_action(client):
     answer = client.reply()
     assert answer.request == {"action": None, "body": {},
                               "headers": client.headers, "api": "v2"}
-    assert (answer.status, answer.body) == (400, SCHEMA)
-    answer = client.call(7, {})
-    assert (answer.status, answer.body) == (400, SCHEMA)
+    assert (answer.status, answer.body) == (
+        400, {"error": "None is not a valid action"})
+    # Scalars are named as upstream names them; lists and objects (which
+    # upstream cannot look up and drops the connection for) fail the schema.
+    for action, text in ((7, "7"), (True, "True"), (1.5, "1.5")):
+        answer = client.call(action, {})
+        assert (answer.status, answer.body) == (
+            400, {"error": f"{text} is not a valid action"})
+    for action in (["queue_list"], {"a": 1}):
+        answer = client.call(action, {})
+        assert (answer.status, answer.body) == (400, SCHEMA)
     still_serves(client)
 
 

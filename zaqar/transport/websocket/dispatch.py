@@ -60,9 +60,11 @@ class Dispatcher:
         name = request.action
         action = self.actions.get(name) if isinstance(name, str) else None
         if action is None:
-            if isinstance(name, str):
-                return Reply(400, {"error": f"{name} is not a valid action"})
-            return Reply(400, {"error": SCHEMA_FAILED})
+            if isinstance(name, (list, dict)):
+                return Reply(400, {"error": SCHEMA_FAILED})
+            # A missing action is None, as upstream words it; so are
+            # numbers and booleans ("True is not a valid action").
+            return Reply(400, {"error": f"{name} is not a valid action"})
         if not self.validators[name].is_valid(request.frame):
             return Reply(400, {"error": SCHEMA_FAILED})
         return self._handle(action, Call(self.api, request, session))
