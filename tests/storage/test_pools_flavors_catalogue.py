@@ -195,6 +195,28 @@ def test_catalogue(catalogue):
         catalogue.update("proj", "q1", "p1")
 
 
+def test_catalogue_pages_by_queue_name(catalogue):
+    queues = [f"q{i:03d}" for i in range(25)]
+    for queue in reversed(queues):
+        catalogue.insert("proj", queue, "p1")
+    catalogue.insert("other", "q0000", "p2")
+    catalogue.delete("proj", "q010")
+    queues.remove("q010")
+
+    def page(**kwargs):
+        return [e["queue"] for e in catalogue.list("proj", **kwargs)]
+    assert page() == queues
+    assert page(limit=5) == queues[:5]
+    assert page(marker="q004", limit=5) == queues[5:10]
+    assert page(marker="q009", limit=2) == ["q011", "q012"]  # q010 is gone
+    assert page(marker="q0045") == queues[5:]  # a marker need not exist
+    assert page(marker="q024") == []
+    assert catalogue.list("proj", marker="q020", limit=1) == [
+        {"project": "proj", "queue": "q021", "pool": "p1"}]
+    catalogue.update("proj", "q021", "p2")
+    assert catalogue.list("proj", marker="q020", limit=1)[0]["pool"] == "p2"
+
+
 def test_catalogue_project_none(catalogue):
     catalogue.insert(None, "q", "p1")
     assert catalogue.get(None, "q")["pool"] == "p1"

@@ -424,9 +424,10 @@ class CatalogueBase(ControllerBase):
     """Where each queue lives: (project, queue) -> pool name."""
 
     @abc.abstractmethod
-    def list(self, project: str | None) -> list[dict]:
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int | None = None) -> list[dict]:
         """Entries ``{"project", "queue", "pool"}`` of a project, by queue
-        name."""
+        name: those after ``marker``, at most ``limit`` (None: all)."""
 
     @abc.abstractmethod
     def get(self, project: str | None, queue: str) -> dict:

@@ -198,6 +198,23 @@ class Catalog:
         self.catalogue.delete(project, queue)
         self.invalidate(project, queue)
 
+    def names(self, project: str | None, marker: str | None, limit: int,
+              contains: str | None = None) -> list[str]:
+        """Up to ``limit`` of the project's queue names after ``marker``,
+        by name, keeping those that contain ``contains``; read from the
+        catalogue a page at a time, so the cost follows the page, not the
+        project."""
+        page = max(limit, 100) if contains else limit
+        found: list[str] = []
+        while len(found) < limit:
+            entries = self.catalogue.list(project, marker=marker, limit=page)
+            found.extend(entry["queue"] for entry in entries
+                         if not contains or contains in entry["queue"])
+            if len(entries) < page:
+                break
+            marker = entries[-1]["queue"]
+        return found[:limit]
+
     def mapping(self, project: str | None) -> dict[str, str]:
         """Every queue of the project the catalogue knows -> its pool."""
         return {entry["queue"]: entry["pool"]

@@ -95,14 +95,12 @@ class QueueController(_Routed, base.QueueBase):
              name=None, filters=None):
         if limit <= 0:
             return []
-        mapping = self._catalog.mapping(project)
         virtual = self._catalog.virtual
         if not detailed and not filters and not virtual:
-            # The catalogue alone answers.
-            names = sorted(queue for queue in mapping
-                           if (marker is None or queue > marker)
-                           and (not name or name in queue))
-            return [{"name": queue} for queue in names[:limit]]
+            # The catalogue alone answers, a page at a time.
+            return [{"name": queue} for queue in
+                    self._catalog.names(project, marker, limit, name)]
+        mapping = self._catalog.mapping(project)
         pools = {pool for queue, pool in mapping.items()
                  if marker is None or queue > marker}
         if virtual:

@@ -216,6 +216,28 @@ def test_listing_spans_pools_in_name_order(node, control, uris):
     assert node.queue_controller.count(PROJECT) == 30
 
 
+def test_plain_listing_reads_the_catalogue_a_page_at_a_time(node, control,
+                                                          uris):
+    """Without details or metadata filters the catalogue answers alone,
+    so names it holds are listed whether or not a pool has the queue."""
+    _pool(control, "p1", uris["p1"])
+    names = [f"x{i:03d}" for i in range(250)]
+    for name in names:
+        control.catalogue_controller.insert(PROJECT, name, "p1")
+
+    def listed(**kwargs):
+        return [q["name"] for q in node.queue_controller.list(PROJECT,
+                                                              **kwargs)]
+    assert listed(limit=20, marker="x100") == names[101:121]
+    # the name filter reads on through catalogue pages until the page
+    # is full
+    assert listed(name="x1", limit=20) == names[100:120]
+    nines = [n for n in names if "9" in n]
+    assert listed(name="9", limit=20) == nines[:20]
+    assert listed(name="9", limit=20, marker=nines[19]) == nines[20:40]
+    assert listed(name="nothing", limit=20) == []
+
+
 def test_dead_letter_queue_on_another_pool(node, control, uris, direct):
     _pool(control, "p1", uris["p1"], weight=1)
     _pool(control, "p2", uris["p2"], weight=0)

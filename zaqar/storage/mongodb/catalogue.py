@@ -29,8 +29,12 @@ class CatalogueController(base.CatalogueBase):
         return self.driver.db[COLLECTION]
 
     @retry.retried
-    def list(self, project: str | None) -> list[dict]:
-        cursor = self._col.find({"p": project}).sort("q", 1)
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int | None = None) -> list[dict]:
+        query: dict = {"p": project}
+        if marker is not None:
+            query["q"] = {"$gt": marker}
+        cursor = self._col.find(query).sort("q", 1).limit(limit or 0)
         return [_record(doc) for doc in cursor]
 
     @retry.retried

@@ -11,6 +11,8 @@ with another; names enter keys length-prefixed as in ``keys.component``)::
     N:flavor:<project>:<name>   hash: capabilities (JSON)
     N:flavor_names          hash: flavor name -> projects that have it
     N:cat:<project>         hash: queue -> pool
+    N:catnames:<project>    sorted set, the same queue names (score 0), so
+                            listings page by name (ZRANGEBYLEX)
     N:pool_queues           hash: pool -> queues the catalogue puts on it
 
 Every change that touches more than one key is a Lua script, so it is
@@ -122,6 +124,7 @@ return 1
 _CATALOGUE_INSERT = """
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  redis.call('ZADD', KEYS[3], 0, ARGV[1])
 end
 return 1
 """
@@ -130,6 +133,7 @@ _CATALOGUE_DELETE = """
 local pool = redis.call('HGET', KEYS[1], ARGV[1])
 if not pool then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('HINCRBY', KEYS[2], pool, -1) <= 0 then
   redis.call('HDEL', KEYS[2], pool)
 end
@@ -147,11 +151,37 @@ redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 return 1
 """
 
+# ARGV: the ZRANGEBYLEX start ('-' or '(' .. marker), the limit (-1: all).
+# Returns the names and their pools. A catalogue written before the name
+# index existed gets its index here, once.
+_CATALOGUE_LIST = """
+if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('HLEN', KEYS[1]) > 0 then
+  for _, queue in ipairs(redis.call('HKEYS', KEYS[1])) do
+    redis.call('ZADD', KEYS[2], 0, queue)
+  end
+end
+local limit = tonumber(ARGV[2])
+local names
+if limit < 0 then
+  names = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+')
+else
+  names = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+', 'LIMIT', 0, limit)
+end
+local pools = {}
+for first = 1, #names, 1000 do
+  local last = math.min(first + 999, #names)
+  local some = redis.call('HMGET', KEYS[1], unpack(names, first, last))
+  for i = 1, #some do pools[#pools + 1] = some[i] end
+end
+return {names, pools}
+"""
+
 _SCRIPTS = {
     "pool_create": _POOL_CREATE, "pool_update": _POOL_UPDATE,
     "pool_delete": _POOL_DELETE, "flavor_create": _FLAVOR_CREATE,
     "flavor_update": _FLAVOR_UPDATE, "flavor_delete": _FLAVOR_DELETE,
     "catalogue_insert": _CATALOGUE_INSERT,
+    "catalogue_list": _CATALOGUE_LIST,
     "catalogue_delete": _CATALOGUE_DELETE,
     "catalogue_update": _CATALOGUE_UPDATE,
 }
@@ -197,6 +227,9 @@ class Keys:
 
     def catalogue(self, project: str | None) -> bytes:
         return self.root + b":cat:" + data_keys.component(project)
+
+    def catalogue_names(self, project: str | None) -> bytes:
+        return self.root + b":catnames:" + data_keys.component(project)
 
     def pattern(self, middle: bytes) -> bytes:
         """A SCAN pattern for every key starting with root + middle."""
@@ -406,13 +439,20 @@ class FlavorsController(_Controller, base.FlavorsBase):
 
 class CatalogueController(_Controller, base.CatalogueBase):
 
+    def _keys_of(self, project: str | None) -> list[bytes]:
+        return [self._keys.catalogue(project), self._keys.pool_queues,
+                self._keys.catalogue_names(project)]
+
     @connection.guarded
-    def list(self, project):
-        entries = self._client.hgetall(self._keys.catalogue(project))
-        queues = sorted((_text(queue), _text(pool))
-                        for queue, pool in entries.items())
-        return [{"project": project, "queue": queue, "pool": pool}
-                for queue, pool in queues]
+    def list(self, project, marker=None, limit=None):
+        start = "-" if marker is None else "(" + marker
+        names, pools = self._script(
+            "catalogue_list", [self._keys.catalogue(project),
+                               self._keys.catalogue_names(project)],
+            [start, -1 if limit is None else limit])
+        return [{"project": project, "queue": _text(queue),
+                 "pool": _text(pool)}
+                for queue, pool in zip(names, pools) if pool is not None]
 
     @connection.guarded
     def get(self, project, queue):
@@ -430,15 +470,12 @@ class CatalogueController(_Controller, base.CatalogueBase):
     def insert(self, project, queue, pool):
         """Map the queue to ``pool``; an existing entry is kept (the first
         of two concurrent inserts wins; read it back with ``get``)."""
-        self._script("catalogue_insert",
-                     [self._keys.catalogue(project), self._keys.pool_queues],
+        self._script("catalogue_insert", self._keys_of(project),
                      [queue, pool])
 
     @connection.guarded
     def delete(self, project, queue):
-        self._script("catalogue_delete",
-                     [self._keys.catalogue(project), self._keys.pool_queues],
-                     [queue])
+        self._script("catalogue_delete", self._keys_of(project), [queue])
 
     @connection.guarded
     def update(self, project, queue, pool):
@@ -451,7 +488,7 @@ class CatalogueController(_Controller, base.CatalogueBase):
     @connection.guarded
     def drop_all(self):
         self._client.delete(self._keys.pool_queues)
-        self._delete_matching(b":cat:")
+        self._delete_matching(b":cat:", b":catnames:")
 
 
 class ControlDriver(base.ControlDriverBase):

@@ -27,9 +27,11 @@ class CatalogueController(base.CatalogueBase):
     def _db(self):
         return self.driver.database
 
-    def list(self, project):
+    def list(self, project, marker=None, limit=None):
         query = (sa.select(K).where(K.c.project == tables.project_key(project))
-                 .order_by(K.c.queue))
+                 .order_by(K.c.queue).limit(limit))
+        if marker is not None:
+            query = query.where(K.c.queue > marker)
         return self._db.read(lambda conn: [
             _record(row) for row in conn.execute(query)])
 
