@@ -45,10 +45,12 @@ def test_a_catalogue_without_index_gets_one_when_listed(control, raw):
     for name in names:
         catalogue.insert("proj", name, "p1" if name < "q0700" else "p2")
     raw.delete(_index(control, "proj"))
+    catalogue.insert("proj", "q9999", "p1")  # indexed alone
+    names.append("q9999")
 
     assert [e["queue"] for e in catalogue.list("proj", marker="q0100",
                                                limit=3)] == names[101:104]
-    assert raw.zcard(_index(control, "proj")) == 1500
+    assert raw.zcard(_index(control, "proj")) == 1501
     listed = catalogue.list("proj")
     assert [e["queue"] for e in listed] == names
     assert [e["pool"] for e in listed[699:701]] == ["p1", "p2"]

@@ -152,10 +152,11 @@ return 1
 """
 
 # ARGV: the ZRANGEBYLEX start ('-' or '(' .. marker), the limit (-1: all).
-# Returns the names and their pools. A catalogue written before the name
-# index existed gets its index here, once.
+# Returns the names and their pools. The scripts keep the index as large
+# as the hash; a catalogue written before the index existed (perhaps with
+# queues inserted since) is smaller, and gets its whole index here, once.
 _CATALOGUE_LIST = """
-if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('HLEN', KEYS[1]) > 0 then
+if redis.call('ZCARD', KEYS[2]) < redis.call('HLEN', KEYS[1]) then
   for _, queue in ipairs(redis.call('HKEYS', KEYS[1])) do
     redis.call('ZADD', KEYS[2], 0, queue)
   end
