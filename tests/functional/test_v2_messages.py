@@ -573,9 +573,11 @@ def test_checksum(checksum_server):
                     "marker=<m>"), {"m": mid})
     resp = client.get("/v2/queues/c-sum/stats").json()["messages"]
     assert resp["oldest"]["checksum"] == digest
-    # pop answers carry no href, hence no checksum
+    # pop answers carry it too, last (as upstream 23.0.1 does)
     popped = client.delete("/v2/queues/c-sum/messages?pop=1").json()
-    assert "checksum" not in popped["messages"][0]
+    assert list(popped["messages"][0]) == [
+        "id", "age", "ttl", "body", "claim_id", "claim_count", "checksum"]
+    assert popped["messages"][0]["checksum"] == digest
 
 
 def test_bulk_delete_with_claim_ids(checksum_server):
@@ -590,6 +592,15 @@ def test_bulk_delete_with_claim_ids(checksum_server):
                           f"{uuid.uuid4()}"),
             'The request should have either "ids" or "pop" parameter in the '
             "request, to be able to delete.")
+    # claim ids without ids, and ids without claim ids, are refused before
+    # the ranges are checked (as upstream)
+    for query in (f"pop=1&claim_ids={uuid.uuid4()}",
+                  f"pop=0&claim_ids={uuid.uuid4()}",
+                  "ids=" + ",".join([a] * 21)):
+        invalid(client.delete(f"/v2/queues/c-bd/messages?{query}"), both)
+    invalid(client.delete("/v2/queues/c-bd/messages?ids=,&claim_ids=x"),
+            "ids parameter should have at least 1 and not greater than 20 "
+            "values.")
     claim_id, _ = claim(client, "c-bd", limit=2)
     # c is not claimed: refused, nothing deleted
     expect_error(client.delete(f"/v2/queues/c-bd/messages?ids={a},{c}&"

@@ -244,6 +244,13 @@ class Validator:
             raise errors.ValidationFailed(
                 "pop and id params cannot be present together in the delete "
                 "request.")
+        # Before the ranges, as upstream: ids without claim ids, or claim
+        # ids without ids (with pop, say).
+        if self._limits.message_delete_with_claim_id and (
+                (ids and claim_ids is None) or (ids is None and claim_ids)):
+            raise errors.ValidationFailed(
+                'The request should have both "ids" and "claim_ids" parameter '
+                "in the request when message_delete_with_claim_id is True.")
         if pop is not None:
             maximum = self._limits.max_messages_per_claim_or_pop
             if not 1 <= pop <= maximum:
@@ -256,10 +263,6 @@ class Validator:
             raise errors.ValidationFailed(
                 "ids parameter should have at least 1 and not greater than "
                 f"{maximum} values.")
-        if self._limits.message_delete_with_claim_id and not claim_ids:
-            raise errors.ValidationFailed(
-                'The request should have both "ids" and "claim_ids" parameter '
-                "in the request when message_delete_with_claim_id is True.")
 
     def claim_ids_without_ids(self) -> None:
         """``claim_ids`` sent alone under message_delete_with_claim_id."""

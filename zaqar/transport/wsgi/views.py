@@ -47,10 +47,13 @@ class Views:
         return self.message(queue, message)
 
     def popped(self, message: dict) -> dict:
-        return {"id": message["id"], "age": message["age"],
+        view = {"id": message["id"], "age": message["age"],
                 "ttl": message["ttl"], "body": message["body"],
                 "claim_id": message.get("claim_id"),
                 "claim_count": message.get("claim_count", 0)}
+        if self.with_checksum:  # last, as upstream
+            view["checksum"] = checksum(message["body"])
+        return view
 
     def stats_message(self, queue: str, message: dict) -> dict:
         view = {"age": message["age"], "ttl": message["ttl"],
