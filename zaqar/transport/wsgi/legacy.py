@@ -75,6 +75,10 @@ class MessageCollection(messages.CollectionResource):
         # are v2 features: v1.1 applies the configured defaults.
         return {}
 
+    @staticmethod
+    def read_flags(params: utils.Params) -> None:
+        pass  # no include_delayed before v2
+
     def prepare_listing(self, ctx: RequestContext, queue_name: str,
                         params: utils.Params) -> bool:
         return False  # only v2 makes delayed messages; never listed here

@@ -66,6 +66,13 @@ class CollectionResource(Resource):
     def post_answer(resources: list[str]) -> dict:
         return {"resources": resources}
 
+    @staticmethod
+    def read_flags(params: utils.Params) -> None:
+        """Read the listing flags a version adds to echo and
+        include_claimed, before the limit is checked (as upstream: a bad
+        flag is told before a bad limit)."""
+        params.bool("include_delayed")
+
     def prepare_listing(self, ctx: RequestContext, queue_name: str,
                         params: utils.Params) -> bool:
         """Whether the listing includes delayed messages; where a version
@@ -136,6 +143,7 @@ class CollectionResource(Resource):
         limit = params.int("limit")
         echo = params.bool("echo")
         include_claimed = params.bool("include_claimed")
+        self.read_flags(params)
         self.api.validate.message_listing(limit)
         include_delayed = self.prepare_listing(ctx, queue_name, params)
         messages = self.api.messages.list(
