@@ -75,17 +75,17 @@ class CollectionResource(Resource):
 
     def prepare_listing(self, ctx: RequestContext, queue_name: str,
                         params: utils.Params) -> bool:
-        """Whether the listing includes delayed messages; where a version
-        checks what it requires of a listing."""
-        include_delayed = params.bool("include_delayed")
-        if params.read["include_delayed"] is None and \
-                not self.api.messages.default_delay(
-                    self.api.messages.queue_metadata(ctx, queue_name)):
+        """Whether the listing includes delayed messages (read_flags read
+        the parameter); where a version checks what it requires of a
+        listing."""
+        asked = params.read["include_delayed"]
+        if asked is None and not self.api.messages.default_delay(
+                self.api.messages.queue_metadata(ctx, queue_name)):
             # As upstream: on a queue without a default delay, listings
             # include delayed messages unless the client says otherwise,
             # and the links say so.
-            params.read["include_delayed"] = include_delayed = True
-        return include_delayed
+            params.read["include_delayed"] = asked = True
+        return bool(asked)
 
     def answer_page(self, req: falcon.Request, resp: falcon.Response,
                     body: dict) -> None:
