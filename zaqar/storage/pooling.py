@@ -11,7 +11,6 @@ pools. ``doc/pooling.rst`` is the operator's view.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import logging
 import typing
@@ -100,37 +99,60 @@ class QueueController(_Routed, base.QueueBase):
             # The catalogue alone answers, a page at a time.
             return [{"name": queue} for queue in
                     self._catalog.names(project, marker, limit, name)]
-        mapping = self._catalog.mapping(project)
-        pools = {pool for queue, pool in mapping.items()
-                 if marker is None or queue > marker}
-        if virtual:
-            pools.add(VIRTUAL_POOL)
-        streams = [self._stream(pool, project, marker, limit, detailed,
-                                name, filters, mapping)
-                   for pool in sorted(pools)]
-        merged = heapq.merge(*streams, key=lambda item: item["name"])
-        return list(itertools.islice(merged, limit))
+        # Otherwise the pools answer (they hold the metadata and apply
+        # the filters), one window of the catalogue at a time: the
+        # catalogue's next names after the marker say which pools to ask
+        # and which of their queues are theirs, up to the window's last
+        # name (no end when the catalogue has no more).
+        found: list[dict] = []
+        page = max(limit, self.LISTING_PAGE)
+        while len(found) < limit:
+            entries = self._catalog.catalogue.list(project, marker=marker,
+                                                   limit=page)
+            last = entries[-1]["queue"] if len(entries) == page else None
+            owners = {entry["queue"]: entry["pool"] for entry in entries}
+            pools = set(owners.values())
+            if virtual:
+                pools.add(VIRTUAL_POOL)
+            window: list[dict] = []
+            for pool in sorted(pools):
+                window.extend(self._window(
+                    pool, project, marker, last, limit - len(found),
+                    owners, detailed=detailed, name=name, filters=filters))
+            found.extend(sorted(window, key=lambda item: item["name"]))
+            if last is None:
+                break
+            marker = last
+        return found[:limit]
 
-    def _stream(self, pool: str, project: str | None, marker: str | None,
-                page: int, detailed: bool, name: str | None,
-                filters: dict | None,
-                mapping: dict[str, str]) -> typing.Iterator[dict]:
-        """The queues of one pool after ``marker``, by name, keeping only
-        those the catalogue places on that pool (a pool may hold a stale
-        copy of a queue that lives elsewhere)."""
+    # Catalogue names read per window of a detailed or filtered listing.
+    LISTING_PAGE = 100
+
+    def _window(self, pool: str, project: str | None, after: str | None,
+                last: str | None, wanted: int, owners: dict[str, str],
+                **listing: typing.Any) -> list[dict]:
+        """Up to ``wanted`` queues of one pool named after ``after`` and
+        up to ``last``, keeping those the catalogue places on that pool
+        (a pool may hold a stale copy of a queue that lives elsewhere);
+        in the virtual pool, those the catalogue does not know."""
         controller = self._catalog.driver(pool).queue_controller
+        page = max(wanted, 10)
+        kept: list[dict] = []
         while True:
-            items = controller.list(project, marker=marker, limit=page,
-                                    detailed=detailed, name=name,
-                                    filters=filters)
+            items = controller.list(project, marker=after, limit=page,
+                                    **listing)
             for item in items:
-                owner = mapping.get(item["name"])
+                if last is not None and item["name"] > last:
+                    return kept
+                owner = owners.get(item["name"])
                 if owner == pool or (owner is None
                                      and pool == VIRTUAL_POOL):
-                    yield item
+                    kept.append(item)
+                    if len(kept) == wanted:
+                        return kept
             if len(items) < page:
-                return
-            marker = items[-1]["name"]
+                return kept
+            after = items[-1]["name"]
 
     def count(self, project):
         mapping = self._catalog.mapping(project)

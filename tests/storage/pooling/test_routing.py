@@ -216,6 +216,44 @@ def test_listing_spans_pools_in_name_order(node, control, uris):
     assert node.queue_controller.count(PROJECT) == 30
 
 
+def test_detailed_listing_reads_the_catalogue_a_window_at_a_time(
+        node, control, uris, direct, monkeypatch):
+    """Windows of four catalogue names: pools are asked for their queues
+    within each window only; stale copies (a queue a pool holds that the
+    catalogue places elsewhere) are left out."""
+    monkeypatch.setattr(pooling.QueueController, "LISTING_PAGE", 4)
+    for name, weight in (("p1", 3), ("p2", 2), ("p3", 1)):
+        _pool(control, name, uris[name], weight=weight)
+    names = [f"q{i:02d}" for i in range(23)]
+    for name in names:
+        node.queue_controller.create(name, PROJECT, {"n": int(name[1:]) % 3})
+    # a stale copy of each queue on a pool that does not hold it
+    for name in names[::5]:
+        elsewhere = next(pool for pool in ("p1", "p2", "p3")
+                         if pool != _where(control, name))
+        direct[elsewhere].queue_controller.create(name, PROJECT,
+                                                  {"stale": True})
+
+    def pages(limit, **kwargs):
+        seen, marker = [], None
+        while True:
+            page = node.queue_controller.list(
+                PROJECT, marker=marker, limit=limit, detailed=True, **kwargs)
+            if not page:
+                return seen
+            assert len(page) <= limit
+            seen.extend(page)
+            marker = page[-1]["name"]
+    for limit in (1, 3, 7, 20):
+        listed = pages(limit)
+        assert [q["name"] for q in listed] == names
+        assert all("stale" not in q["metadata"] for q in listed)
+        assert [q["name"] for q in pages(limit, filters={"n": 2})] == [
+            n for n in names if int(n[1:]) % 3 == 2]
+        assert [q["name"] for q in pages(limit, name="q1")] == [
+            n for n in names if "q1" in n]
+
+
 def test_plain_listing_reads_the_catalogue_a_page_at_a_time(node, control,
                                                           uris):
     """Without details or metadata filters the catalogue answers alone,
@@ -357,6 +395,43 @@ def test_virtual_pool_serves_queues_from_before_pooling(tmp_path, uris):
             PROJECT, detailed=True)] == ["new", "newer", "old"]
         assert list(node.health()) == ["catalog_reachable", "p1",
                                        pool_catalog.VIRTUAL_POOL]
+    finally:
+        node.close()
+        control.close()
+        legacy.close()
+
+
+def test_virtual_pool_listing_in_windows(tmp_path, uris, monkeypatch):
+    """Queues from before pooling (not in the catalogue, or placed on the
+    virtual pool when used) interleave with pooled ones by name, across
+    catalogue windows and after the catalogue's last name."""
+    monkeypatch.setattr(pooling.QueueController, "LISTING_PAGE", 3)
+    conf = _conf(tmp_path, enable_virtual_pool=True)
+    legacy = sql.DataDriver(conf)
+    old = [f"q{i:02d}" for i in range(1, 20, 2)] + ["z1", "z2"]
+    for name in old:
+        legacy.queue_controller.create(name, PROJECT, {"old": 1})
+    control = sql.ControlDriver(conf)
+    node = pooling.DataDriver(conf, control)
+    try:
+        _pool(control, "p1", uris["p1"])
+        new = [f"q{i:02d}" for i in range(0, 20, 2)]
+        for name in new:
+            node.queue_controller.create(name, PROJECT, {})
+        helpers.post(node.message_controller, "q05", PROJECT)
+        assert _where(control, "q05") == pool_catalog.VIRTUAL_POOL
+        everything = sorted(old + new)
+        for limit in (1, 4, 20):
+            seen, marker = [], None
+            while True:
+                page = node.queue_controller.list(
+                    PROJECT, marker=marker, limit=limit, detailed=True)
+                if not page:
+                    break
+                seen.extend(page)
+                marker = page[-1]["name"]
+            assert [q["name"] for q in seen] == everything
+            assert [q["name"] for q in seen if q["metadata"]] == old
     finally:
         node.close()
         control.close()
