@@ -90,6 +90,9 @@ class _Routed(base.ControllerBase):
 
 class QueueController(_Routed, base.QueueBase):
 
+    # Catalogue names read per window of a detailed or filtered listing.
+    LISTING_PAGE = 100
+
     def list(self, project, marker=None, limit=10, detailed=False,
              name=None, filters=None):
         if limit <= 0:
@@ -124,9 +127,6 @@ class QueueController(_Routed, base.QueueBase):
                 break
             marker = last
         return found[:limit]
-
-    # Catalogue names read per window of a detailed or filtered listing.
-    LISTING_PAGE = 100
 
     def _window(self, pool: str, project: str | None, after: str | None,
                 last: str | None, wanted: int, owners: dict[str, str],
