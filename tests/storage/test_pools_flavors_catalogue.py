@@ -211,6 +211,9 @@ def test_catalogue_pages_by_queue_name(catalogue):
     assert page(marker="q009", limit=2) == ["q011", "q012"]  # q010 is gone
     assert page(marker="q0045") == queues[5:]  # a marker need not exist
     assert page(marker="q024") == []
+    assert catalogue.count("proj") == 24
+    assert catalogue.count("other") == 1
+    assert catalogue.count("nobody") == 0
     assert catalogue.list("proj", marker="q020", limit=1) == [
         {"project": "proj", "queue": "q021", "pool": "p1"}]
     catalogue.update("proj", "q021", "p2")

@@ -430,6 +430,10 @@ class CatalogueBase(ControllerBase):
         name: those after ``marker``, at most ``limit`` (None: all)."""
 
     @abc.abstractmethod
+    def count(self, project: str | None) -> int:
+        """How many queues of the project the catalogue places."""
+
+    @abc.abstractmethod
     def get(self, project: str | None, queue: str) -> dict:
         """Raises QueueNotMapped."""
 

@@ -155,13 +155,14 @@ class QueueController(_Routed, base.QueueBase):
             after = items[-1]["name"]
 
     def count(self, project):
+        if not self._catalog.virtual:
+            return self._catalog.catalogue.count(project)
+        # Queues from before pooling are in the virtual pool, whether or
+        # not the catalogue has placed them there since.
         mapping = self._catalog.mapping(project)
-        total = sum(1 for pool in mapping.values() if pool != VIRTUAL_POOL)
-        if self._catalog.virtual:
-            # Queues from before pooling are in the virtual pool only.
-            total += self._catalog.driver(VIRTUAL_POOL).queue_controller \
-                .count(project)
-        return total
+        return sum(1 for pool in mapping.values() if pool != VIRTUAL_POOL) \
+            + self._catalog.driver(VIRTUAL_POOL).queue_controller.count(
+                project)
 
     def create(self, name, project, metadata=None):
         metadata = metadata or {}

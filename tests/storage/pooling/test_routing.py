@@ -432,6 +432,7 @@ def test_virtual_pool_listing_in_windows(tmp_path, uris, monkeypatch):
                 marker = page[-1]["name"]
             assert [q["name"] for q in seen] == everything
             assert [q["name"] for q in seen if q["metadata"]] == old
+        assert node.queue_controller.count(PROJECT) == len(everything)
     finally:
         node.close()
         control.close()

@@ -38,6 +38,10 @@ class CatalogueController(base.CatalogueBase):
         return [_record(doc) for doc in cursor]
 
     @retry.retried
+    def count(self, project: str | None) -> int:
+        return self._col.count_documents({"p": project})
+
+    @retry.retried
     def get(self, project: str | None, queue: str) -> dict:
         doc = self._col.find_one({"p": project, "q": queue})
         if doc is None:

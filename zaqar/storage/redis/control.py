@@ -456,6 +456,10 @@ class CatalogueController(_Controller, base.CatalogueBase):
                 for queue, pool in zip(names, pools) if pool is not None]
 
     @connection.guarded
+    def count(self, project):
+        return self._client.hlen(self._keys.catalogue(project))
+
+    @connection.guarded
     def get(self, project, queue):
         pool = self._client.hget(self._keys.catalogue(project), queue)
         if pool is None:

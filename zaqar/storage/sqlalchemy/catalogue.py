@@ -35,6 +35,11 @@ class CatalogueController(base.CatalogueBase):
         return self._db.read(lambda conn: [
             _record(row) for row in conn.execute(query)])
 
+    def count(self, project):
+        query = sa.select(sa.func.count()).select_from(K).where(
+            K.c.project == tables.project_key(project))
+        return self._db.read(lambda conn: conn.execute(query).scalar_one())
+
     def get(self, project, queue):
         def work(conn: sa.Connection) -> dict:
             row = conn.execute(
