@@ -68,3 +68,9 @@ def failure(status: int, exception: str, error: str | None = None) -> Reply:
     """An action error: ``{"exception": <underlying text>, "error": <summary
     or null>}``."""
     return Reply(status, {"exception": exception, "error": error})
+
+
+def bad_body(exc: errors.InvalidBody) -> Reply:
+    """A body field the schema let through but the action refuses, worded
+    as upstream's websocket handlers word it."""
+    return failure(400, f"Bad request. {exc.description}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zaqar.common import errors
 from zaqar.transport.websocket import views
-from zaqar.transport.websocket.actions import Action, Call, failure
+from zaqar.transport.websocket.actions import Action, Call, bad_body, failure
 from zaqar.transport.websocket.frames import Reply
 from zaqar.transport.websocket.schemas import INTEGER, STRING
 
@@ -51,7 +51,7 @@ def claim_update(call: Call) -> Reply:
         call.api.claims.update(call.context(), call.body["queue_name"],
                                claim_id, _terms(call.body))
     except errors.InvalidBody as exc:  # grace, which the schema leaves open
-        return failure(400, f"Bad request. {exc.description}")
+        return bad_body(exc)
     except errors.NotFound as exc:
         return _missing(exc, claim_id)
     return Reply(204, f"Claim {claim_id} updated.")

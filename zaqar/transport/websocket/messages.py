@@ -12,7 +12,7 @@ from zaqar.common import errors
 from zaqar.storage import errors as storage_errors
 from zaqar.transport import utils as json_utils
 from zaqar.transport.websocket import views
-from zaqar.transport.websocket.actions import Action, Call, failure
+from zaqar.transport.websocket.actions import Action, Call, bad_body, failure
 from zaqar.transport.websocket.frames import Reply
 from zaqar.transport.websocket.schemas import (ARRAY, BOOLEAN, INTEGER,
                                                STRING, STRINGS)
@@ -51,7 +51,7 @@ def message_post(call: Call) -> Reply:
         ids = api.messages.post(ctx, queue, messages, metadata,
                                 honour_delay=False)
     except errors.InvalidBody as exc:
-        return failure(400, f"Bad request. {exc.description}")
+        return bad_body(exc)
     return Reply(201, {"message_ids": ids})
 
 
