@@ -27,7 +27,7 @@ def nested(depth: int) -> bytes:
     (b'{"n": 9223372036854775807}', {"n": 2 ** 63 - 1}),
     (b'{"n": -9223372036854775808}', {"n": -2 ** 63}),
     (b'{"f": 1.7976931348623157e308}', {"f": 1.7976931348623157e308}),
-    # 19 digits take the checked path; in range, they are accepted.
+    # 19 digits in range are accepted, in numbers and in strings.
     (b'{"n": 1000000000000000000, "s": "12345678901234567890"}',
      {"n": 10 ** 18, "s": "12345678901234567890"}),
     # Brackets inside strings only make the depth check run.

@@ -322,21 +322,34 @@ def guarded_once(method: F) -> F:
 Arg = typing.Union[bytes, str, int, float]
 
 
+def _encode(arg: Arg) -> bytes:
+    if isinstance(arg, bytes):
+        return arg
+    if isinstance(arg, str):
+        return arg.encode("utf-8", "surrogatepass")
+    if isinstance(arg, int) and not isinstance(arg, bool):
+        return b"%d" % arg
+    if isinstance(arg, float):
+        return repr(arg).encode("ascii")
+    raise TypeError("a Redis command argument must be bytes, str, int or "
+                    f"float, not {type(arg).__name__}")
+
+
 def pack(args: typing.Sequence[Arg]) -> bytes:
     """One command in the Redis protocol (a RESP array of bulk strings)."""
     parts = [b"*%d\r\n" % len(args)]
     for arg in args:
-        if isinstance(arg, bytes):
+        # The exact types first: a post packs some fifty arguments, and
+        # this test is half the cost of the isinstance chain in _encode.
+        kind = type(arg)
+        if kind is bytes:
             raw = arg
-        elif isinstance(arg, str):
-            raw = arg.encode("utf-8", "surrogatepass")
-        elif isinstance(arg, int) and not isinstance(arg, bool):
+        elif kind is int:
             raw = b"%d" % arg
-        elif isinstance(arg, float):
-            raw = repr(arg).encode("ascii")
+        elif kind is str:
+            raw = arg.encode("utf-8", "surrogatepass")
         else:
-            raise TypeError("a Redis command argument must be bytes, str, "
-                            f"int or float, not {type(arg).__name__}")
+            raw = _encode(arg)
         parts.append(b"$%d\r\n%s\r\n" % (len(raw), raw))
     return b"".join(parts)
 
