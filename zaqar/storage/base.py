@@ -42,6 +42,8 @@ import time
 import typing
 import uuid
 
+from zaqar.common import ids
+
 LOG = logging.getLogger(__name__)
 
 Message = dict[str, typing.Any]
@@ -521,11 +523,5 @@ def _operation_status(driver: DataDriverBase) -> dict:
 
 def is_claim_id(value: str | None) -> bool:
     """Claim ids are UUIDs; anything else cannot name a claim."""
-    if not value:
-        return False
-    try:
-        uuid.UUID(value)
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return True
+    return bool(value) and ids.is_uuid(typing.cast(str, value))
 

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-import uuid
 
 import webob
 from keystonemiddleware import auth_token
+
+from zaqar.common import ids
 
 REQUEST_ID = "x-openstack-request-id"
 
@@ -74,7 +75,7 @@ class Keystone:
                   ) -> typing.Any:
             if not environ.get(_REACHED):
                 # keystonemiddleware answered (401/503): still a request id.
-                headers = list(headers) + [(REQUEST_ID, f"req-{uuid.uuid4()}")]
+                headers = list(headers) + [(REQUEST_ID, "req-" + ids.new_uuid4())]
             return start_response(status, headers, exc_info)
 
         return self._protocol(environ, start)

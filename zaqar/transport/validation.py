@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import typing
-import uuid
 
 from zaqar.common import errors
 
@@ -42,11 +41,6 @@ def int_field(document: dict, field: str) -> None:
     if field in document and not is_int(document[field]):
         raise errors.InvalidBody(
             f'The value of the "{field}" field must be a int.')
-
-
-def canonical_uuid(value: str) -> str:
-    """Parse like ``uuid.UUID`` does; raises ValueError."""
-    return str(uuid.UUID(value))
 
 
 class Validator:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import resource
 import time
 
@@ -20,7 +19,6 @@ from tests.storage.backends import redis as backend
 from tests.storage.redis.conftest import make_conf
 from zaqar.storage.redis import connection
 from zaqar.storage.redis import driver
-from zaqar.storage.redis import records
 
 
 @pytest.fixture
@@ -109,15 +107,6 @@ def test_unreachable_server_fails_every_path():
             drv.link.pipeline([(b"PING",), (b"PING",)])
     finally:
         drv.close()
-
-
-def test_new_ids_are_uuid4_strings():
-    ids = records.new_ids(50)
-    assert len(set(ids)) == 50
-    pattern = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
-                         r"[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-    assert all(pattern.fullmatch(i) for i in ids)
-    assert records.new_ids(0) == []
 
 
 def test_connections_numbered_past_select_limit(redis_driver, project):

@@ -6,8 +6,8 @@ claimable messages, so claiming costs O(log n + limit)."""
 from __future__ import annotations
 
 import typing
-import uuid
 
+from zaqar.common import ids as common_ids
 from zaqar.storage import base
 from zaqar.storage import errors
 from zaqar.storage.redis import connection
@@ -37,7 +37,7 @@ class ClaimController(base.ClaimBase):
             return None, []
         # Chosen outside the retry loop: a retried claim returns what
         # the first attempt claimed instead of claiming more.
-        claim_id = str(uuid.uuid4())
+        claim_id = common_ids.new_uuid4()
 
         def attempt() -> tuple[int, list]:
             now = records.now_ms()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import typing
 import uuid
 
+from zaqar.common import ids as common_ids
 from zaqar.storage import base
 from zaqar.storage import errors
 from zaqar.storage.redis import connection
@@ -49,7 +50,7 @@ class MessageController(base.MessageBase):
              client_uuid: str | None) -> list[str]:
         # Ids are chosen once, outside the retry loop: a retried post
         # finds its first id stored and stores nothing twice.
-        ids = records.new_ids(len(messages))
+        ids = common_ids.new_uuid4s(len(messages))
         client = b"" if client_uuid is None else keys.to_bytes(
             str(client_uuid))
         args = [keys.to_bytes(queue), client] + _post_args(ids, messages)

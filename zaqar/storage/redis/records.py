@@ -9,7 +9,6 @@ Redis only moves bytes.
 from __future__ import annotations
 
 import json
-import os
 import time
 import typing
 
@@ -29,19 +28,6 @@ SUB_FIELDS = ("source", "subscriber", "ttl", "options", "confirmed",
 def now_ms() -> int:
     """The caller's clock; every script compares against this value."""
     return int(time.time() * 1000)
-
-
-def new_ids(count: int) -> list[str]:
-    """``count`` random UUID4 strings (as ``str(uuid.uuid4())``, from one
-    read of the system's random source)."""
-    raw = bytearray(os.urandom(16 * count))
-    ids = []
-    for at in range(0, 16 * count, 16):
-        raw[at + 6] = raw[at + 6] & 0x0F | 0x40  # version 4
-        raw[at + 8] = raw[at + 8] & 0x3F | 0x80  # RFC 4122 variant
-        h = raw[at:at + 16].hex()
-        ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
-    return ids
 
 
 # json.dumps/json.loads build or look up their coder on every call; these

@@ -6,9 +6,8 @@ from __future__ import annotations
 import dataclasses
 import typing
 
-from zaqar.common import errors
+from zaqar.common import errors, ids
 from zaqar.context import RequestContext
-from zaqar.transport import validation
 from zaqar.transport.websocket.frames import Reply, Request
 
 # Python's own text for a malformed UUID, which upstream shows verbatim.
@@ -55,7 +54,7 @@ class Call:
         one."""
         client_id = self.headers.get("Client-ID")
         try:
-            client_id = validation.canonical_uuid(client_id)
+            client_id = ids.canonical_uuid(client_id)
         except (ValueError, TypeError, AttributeError):
             strict = self.api.conf.transport.client_id_uuid_safe == "strict"
             if uuid_client_id and strict:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
-import uuid
 
 import falcon
 
-from zaqar.common import errors, urls
+from zaqar.common import errors, ids, urls
 from zaqar.context import RequestContext
 from zaqar.transport import validation
 from zaqar.transport.wsgi import framing
@@ -59,7 +58,7 @@ class RequestChecks:
 
     def process_request(self, req: falcon.Request,
                         resp: falcon.Response) -> None:
-        resp.set_header(REQUEST_ID, f"req-{uuid.uuid4()}")
+        resp.set_header(REQUEST_ID, "req-" + ids.new_uuid4())
 
     def process_resource(self, req: falcon.Request, resp: falcon.Response,
                          resource: typing.Any, params: dict) -> None:
@@ -141,7 +140,7 @@ class RequestChecks:
             return None
         if self._uuid_client_ids:
             try:
-                return validation.canonical_uuid(value)
+                return ids.canonical_uuid(value)
             except ValueError:
                 raise errors.APIError("Malformed hexadecimal UUID.",
                                       title="Wrong UUID value") from None
