@@ -9,23 +9,19 @@ SQLite files) directly, never through the API.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import signal
 import sqlite3
-import subprocess
-import time
 import uuid
 
 import pytest
 import redis
 
-from tests import services
 from tests.functional.conftest import Client
 from tests.functional.exchanges import (
     JSON_PATCH, bad_body, created, dumps, expect, expect_error, invalid,
     no_content, not_found)
 from tests.functional.server import Server
+from tests.storage.redis import server as redis_server
 from zaqar.storage.redis import control, keys
 
 ADMIN = {"X-Roles": "admin"}
@@ -38,64 +34,31 @@ SQL_CAPABILITIES = ["FIFO", "CLAIMS", "DURABILITY", "AOD"]
 # -- services -----------------------------------------------------------------
 
 class RedisServer:
-    """A redis-server of this test module's own, stopped by its pid."""
+    """A redis-server of this test module's own (tests/storage/redis's),
+    with a client of its own to look inside."""
 
-    def __init__(self, workdir: pathlib.Path):
-        self.workdir = workdir
-        self.port = services.free_port()
-        self.pidfile = workdir / f"redis-{self.port}.pid"
+    def __init__(self, home: pathlib.Path):
+        self.server = redis_server.Server(home)
+        self.port = self.server.port
         self.uri = f"redis://127.0.0.1:{self.port}"
 
     def start(self) -> "RedisServer":
-        subprocess.run(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--daemonize", "yes",
-             "--pidfile", str(self.pidfile), "--dir", str(self.workdir),
-             "--logfile", str(self.workdir / f"redis-{self.port}.log")],
-            check=True, capture_output=True, timeout=30)
+        self.server.start()
         self.client = redis.Redis(port=self.port, socket_timeout=5)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                self.client.ping()
-                return self
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        return self
 
     def stop(self) -> None:
         self.client.close()
-        try:
-            pid = int(self.pidfile.read_text())
-        except (OSError, ValueError):
-            return
-        try:
-            os.kill(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
+        self.server.stop()
 
 
 @pytest.fixture(scope="module")
 def redis_servers(tmp_path_factory):
-    try:
-        subprocess.run(["redis-server", "--version"], check=True,
-                       capture_output=True, timeout=10)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        services.unavailable("redis-server (the program)", str(exc))
     workdir = tmp_path_factory.mktemp("redis-pools")
     started: list[RedisServer] = []
     try:
-        for _ in range(3):
-            started.append(RedisServer(workdir).start())
+        for n in range(3):
+            started.append(RedisServer(workdir / f"r{n}").start())
         yield started
     finally:
         for server in started:
