@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import pathlib
 import sqlite3
-import uuid
 
 import pytest
 import redis
@@ -74,20 +73,11 @@ def _server(tmp_path_factory, groups: dict | None = None,
 
 @pytest.fixture
 def server(tmp_path_factory):
-    """A pooled server with an empty catalogue of its own."""
+    """A pooled server with an empty catalogue of its own (conftest's
+    ``client`` fixture talks to it)."""
     srv = _server(tmp_path_factory)
     yield srv
     srv.stop()
-
-
-@pytest.fixture
-def project():
-    return "proj-" + uuid.uuid4().hex[:12]
-
-
-@pytest.fixture
-def client(server, project):
-    return Client(server.url, project)
 
 
 def catalogue(server: Server, project: str) -> dict[str, str]:
