@@ -24,16 +24,6 @@ from zaqar.common import configs
 _NAME = re.compile(r"zaqar_test_(\d+)_[0-9a-f]{8}")
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class PrivateDatabase:
     """Creates the namespace on first use; ``uri`` connects into it."""
 
@@ -57,7 +47,7 @@ class PrivateDatabase:
             with engine.begin() as conn:
                 for (old,) in conn.execute(sa.text(self._list)):
                     match = _NAME.fullmatch(old)
-                    if match and not _pid_alive(int(match.group(1))):
+                    if match and not services.pid_alive(int(match.group(1))):
                         conn.execute(sa.text(self._drop.format(name=old)))
                 conn.execute(sa.text(self._create.format(name=name)))
         except sa.exc.OperationalError as err:

@@ -95,16 +95,6 @@ def ensure_running(uri: str = URI) -> None:
                 + (result.stderr or result.stdout).strip()[-2000:])
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 _database: str | None = None
 
 
@@ -119,7 +109,7 @@ def database(uri: str = URI) -> str:
     try:
         for old in client.list_database_names():
             match = _DB_NAME.fullmatch(old)
-            if match and not _pid_alive(int(match.group(1))):
+            if match and not services.pid_alive(int(match.group(1))):
                 client.drop_database(old)
         client.drop_database(name)
     except pymongo.errors.PyMongoError as exc:
