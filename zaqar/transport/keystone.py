@@ -75,7 +75,8 @@ class Keystone:
                   ) -> typing.Any:
             if not environ.get(_REACHED):
                 # keystonemiddleware answered (401/503): still a request id.
-                headers = list(headers) + [(REQUEST_ID, "req-" + ids.new_uuid4())]
+                headers = list(headers) + [
+                    (REQUEST_ID, "req-" + ids.new_uuid4())]
             return start_response(status, headers, exc_info)
 
         return self._protocol(environ, start)
