@@ -4,6 +4,12 @@ functions that take the most samples, by self time and including callees.
     py-spy record --pid MASTER --subprocesses --nonblocking --format raw \\
         --duration 20 -o /tmp/profile.txt
     python tools/bench/hotspots.py /tmp/profile.txt [--top 25]
+
+Record with ``--gil`` (instead of ``--nonblocking``) to sample only the
+thread that holds the GIL: what the server's Python costs, without the
+threads waiting on a socket, which py-spy may otherwise count as busy.
+Such profiles showed changes of a few percent that whole mixes could not
+(doc/benchmarks.rst, tenth measurement).
 """
 
 from __future__ import annotations
