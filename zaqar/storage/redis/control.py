@@ -15,14 +15,16 @@ with another; names enter keys length-prefixed as in ``keys.component``)::
                             listings page by name (ZRANGEBYLEX)
     N:pool_queues           hash: pool -> queues the catalogue puts on it
 
-Every change that touches more than one key is a Lua script, so it is
-atomic; the counters let a pool delete refuse, in the same script, a pool
-that a flavor uses or that still holds queues.
+Every change that touches more than one key is a Lua script
+(``scripts/control/*.lua``), so it is atomic; the counters let a pool
+delete refuse, in the same script, a pool that a flavor uses or that
+still holds queues.
 """
 
 from __future__ import annotations
 
 import json
+import pathlib
 import typing
 
 from zaqar.storage import base, errors
@@ -32,160 +34,11 @@ from zaqar.storage.redis import options as redis_options
 
 NAMESPACE = "zaqar:ctl"
 
-_POOL_CREATE = """
-local owner = redis.call('HGET', KEYS[3], ARGV[2])
-if owner and owner ~= ARGV[1] then return 'uri_taken' end
-local old = redis.call('HGET', KEYS[2], 'uri')
-if old and old ~= ARGV[2] then redis.call('HDEL', KEYS[3], old) end
-redis.call('DEL', KEYS[2])
-redis.call('HSET', KEYS[2], 'uri', ARGV[2], 'weight', ARGV[3],
-           'options', ARGV[6])
-if ARGV[4] == '1' then redis.call('HSET', KEYS[2], 'flavor', ARGV[5]) end
-redis.call('HSET', KEYS[3], ARGV[2], ARGV[1])
-redis.call('ZADD', KEYS[1], 0, ARGV[1])
-return 'ok'
-"""
-
-# ARGV: name, then field/value pairs; field 'noflavor' clears the flavor.
-_POOL_UPDATE = """
-local name = ARGV[1]
-if redis.call('EXISTS', KEYS[1]) == 0 then return 'missing' end
-for i = 2, #ARGV, 2 do
-  if ARGV[i] == 'uri' then
-    local owner = redis.call('HGET', KEYS[2], ARGV[i + 1])
-    if owner and owner ~= name then return 'uri_taken' end
-  end
-end
-for i = 2, #ARGV, 2 do
-  local field, value = ARGV[i], ARGV[i + 1]
-  if field == 'uri' then
-    local old = redis.call('HGET', KEYS[1], 'uri')
-    if old then redis.call('HDEL', KEYS[2], old) end
-    redis.call('HSET', KEYS[2], value, name)
-    redis.call('HSET', KEYS[1], 'uri', value)
-  elseif field == 'noflavor' then
-    redis.call('HDEL', KEYS[1], 'flavor')
-  else
-    redis.call('HSET', KEYS[1], field, value)
-  end
-end
-return 'ok'
-"""
-
-_POOL_DELETE = """
-if redis.call('EXISTS', KEYS[2]) == 0 then return {'ok'} end
-local flavor = redis.call('HGET', KEYS[2], 'flavor')
-if flavor and flavor ~= '' and
-   tonumber(redis.call('HGET', KEYS[4], flavor) or '0') > 0 then
-  return {'flavor', flavor}
-end
-if tonumber(redis.call('HGET', KEYS[5], ARGV[1]) or '0') > 0 then
-  return {'queues'}
-end
-local uri = redis.call('HGET', KEYS[2], 'uri')
-redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[1], ARGV[1])
-if uri and redis.call('HGET', KEYS[3], uri) == ARGV[1] then
-  redis.call('HDEL', KEYS[3], uri)
-end
-return {'ok'}
-"""
-
-_FLAVOR_CREATE = """
-if redis.call('ZADD', KEYS[1], 0, ARGV[1]) == 1 then
-  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
-end
-redis.call('HSET', KEYS[2], 'capabilities', ARGV[2])
-return 1
-"""
-
-_FLAVOR_UPDATE = """
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], 'capabilities', ARGV[2]) end
-return 1
-"""
-
-# ARGV[2]: the pool key prefix; a pool's key is prefix .. len .. ':' .. name
-_FLAVOR_DELETE = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[2])
-if redis.call('HINCRBY', KEYS[3], ARGV[1], -1) <= 0 then
-  redis.call('HDEL', KEYS[3], ARGV[1])
-  for _, pool in ipairs(redis.call('ZRANGE', KEYS[4], 0, -1)) do
-    local key = ARGV[2] .. string.len(pool) .. ':' .. pool
-    if redis.call('HGET', key, 'flavor') == ARGV[1] then
-      redis.call('HDEL', key, 'flavor')
-    end
-  end
-end
-return 1
-"""
-
-_CATALOGUE_INSERT = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 1 then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  redis.call('ZADD', KEYS[3], 0, ARGV[1])
-end
-return 1
-"""
-
-_CATALOGUE_DELETE = """
-local pool = redis.call('HGET', KEYS[1], ARGV[1])
-if not pool then return 0 end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-if redis.call('HINCRBY', KEYS[2], pool, -1) <= 0 then
-  redis.call('HDEL', KEYS[2], pool)
-end
-return 1
-"""
-
-_CATALOGUE_UPDATE = """
-local old = redis.call('HGET', KEYS[1], ARGV[1])
-if not old then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if redis.call('HINCRBY', KEYS[2], old, -1) <= 0 then
-  redis.call('HDEL', KEYS[2], old)
-end
-redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-return 1
-"""
-
-# ARGV: the ZRANGEBYLEX start ('-' or '(' .. marker), the limit (-1: all).
-# Returns the names and their pools. The scripts keep the index as large
-# as the hash; a catalogue written before the index existed (perhaps with
-# queues inserted since) is smaller, and gets its whole index here, once.
-_CATALOGUE_LIST = """
-if redis.call('ZCARD', KEYS[2]) < redis.call('HLEN', KEYS[1]) then
-  for _, queue in ipairs(redis.call('HKEYS', KEYS[1])) do
-    redis.call('ZADD', KEYS[2], 0, queue)
-  end
-end
-local limit = tonumber(ARGV[2])
-local names
-if limit < 0 then
-  names = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+')
-else
-  names = redis.call('ZRANGEBYLEX', KEYS[2], ARGV[1], '+', 'LIMIT', 0, limit)
-end
-local pools = {}
-for first = 1, #names, 1000 do
-  local last = math.min(first + 999, #names)
-  local some = redis.call('HMGET', KEYS[1], unpack(names, first, last))
-  for i = 1, #some do pools[#pools + 1] = some[i] end
-end
-return {names, pools}
-"""
-
-_SCRIPTS = {
-    "pool_create": _POOL_CREATE, "pool_update": _POOL_UPDATE,
-    "pool_delete": _POOL_DELETE, "flavor_create": _FLAVOR_CREATE,
-    "flavor_update": _FLAVOR_UPDATE, "flavor_delete": _FLAVOR_DELETE,
-    "catalogue_insert": _CATALOGUE_INSERT,
-    "catalogue_list": _CATALOGUE_LIST,
-    "catalogue_delete": _CATALOGUE_DELETE,
-    "catalogue_update": _CATALOGUE_UPDATE,
-}
+# Each multi-key change is one Lua script of scripts/control/ (they do
+# not share the data scripts' prelude or calling convention).
+_SCRIPT_DIR = pathlib.Path(__file__).with_name("scripts") / "control"
+_SCRIPTS = {path.stem: path.read_text(encoding="utf-8")
+            for path in sorted(_SCRIPT_DIR.glob("*.lua"))}
 
 _POOL_FIELDS = frozenset({"uri", "weight", "flavor", "options"})
 
