@@ -218,6 +218,10 @@ def test_catalogue_pages_by_queue_name(catalogue):
         {"project": "proj", "queue": "q021", "pool": "p1"}]
     catalogue.update("proj", "q021", "p2")
     assert catalogue.list("proj", marker="q020", limit=1)[0]["pool"] == "p2"
+    assert catalogue.count("proj", pool="p2") == 1
+    assert catalogue.count("proj", pool="p1") == 23
+    assert catalogue.count("other", pool="p2") == 1
+    assert catalogue.count("proj", pool="p3") == 0
 
 
 def test_catalogue_project_none(catalogue):

@@ -432,8 +432,9 @@ class CatalogueBase(ControllerBase):
         name: those after ``marker``, at most ``limit`` (None: all)."""
 
     @abc.abstractmethod
-    def count(self, project: str | None) -> int:
-        """How many queues of the project the catalogue places."""
+    def count(self, project: str | None, pool: str | None = None) -> int:
+        """How many queues of the project the catalogue places (on
+        ``pool`` only, when given)."""
 
     @abc.abstractmethod
     def get(self, project: str | None, queue: str) -> dict:

@@ -215,11 +215,6 @@ class Catalog:
             marker = entries[-1]["queue"]
         return found[:limit]
 
-    def mapping(self, project: str | None) -> dict[str, str]:
-        """Every queue of the project the catalogue knows -> its pool."""
-        return {entry["queue"]: entry["pool"]
-                for entry in self.catalogue.list(project)}
-
     def _mapped(self, project: str | None, queue: str) -> str | None:
         try:
             return self.catalogue.get(project, queue)["pool"]

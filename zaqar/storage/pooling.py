@@ -158,11 +158,13 @@ class QueueController(_Routed, base.QueueBase):
         if not self._catalog.virtual:
             return self._catalog.catalogue.count(project)
         # Queues from before pooling are in the virtual pool, whether or
-        # not the catalogue has placed them there since.
-        mapping = self._catalog.mapping(project)
-        return sum(1 for pool in mapping.values() if pool != VIRTUAL_POOL) \
-            + self._catalog.driver(VIRTUAL_POOL).queue_controller.count(
-                project)
+        # not the catalogue has placed them there since: count the
+        # catalogue's other queues, then ask the virtual pool.
+        catalogue = self._catalog.catalogue
+        return (catalogue.count(project)
+                - catalogue.count(project, pool=VIRTUAL_POOL)
+                + self._catalog.driver(VIRTUAL_POOL).queue_controller.count(
+                    project))
 
     def create(self, name, project, metadata=None):
         metadata = metadata or {}

@@ -38,8 +38,11 @@ class CatalogueController(base.CatalogueBase):
         return [_record(doc) for doc in cursor]
 
     @retry.retried
-    def count(self, project: str | None) -> int:
-        return self._col.count_documents({"p": project})
+    def count(self, project: str | None, pool: str | None = None) -> int:
+        query: dict = {"p": project}
+        if pool is not None:
+            query["pool"] = pool
+        return self._col.count_documents(query)
 
     @retry.retried
     def get(self, project: str | None, queue: str) -> dict:

@@ -309,8 +309,11 @@ class CatalogueController(_Controller, base.CatalogueBase):
                 for queue, pool in zip(names, pools) if pool is not None]
 
     @connection.guarded
-    def count(self, project):
-        return self._client.hlen(self._keys.catalogue(project))
+    def count(self, project, pool=None):
+        if pool is None:
+            return self._client.hlen(self._keys.catalogue(project))
+        return self._script("catalogue_count", [self._keys.catalogue(project)],
+                            [pool])
 
     @connection.guarded
     def get(self, project, queue):

@@ -35,9 +35,11 @@ class CatalogueController(base.CatalogueBase):
         return self._db.read(lambda conn: [
             _record(row) for row in conn.execute(query)])
 
-    def count(self, project):
+    def count(self, project, pool=None):
         query = sa.select(sa.func.count()).select_from(K).where(
             K.c.project == tables.project_key(project))
+        if pool is not None:
+            query = query.where(K.c.pool == pool)
         return self._db.read(lambda conn: conn.execute(query).scalar_one())
 
     def get(self, project, queue):
