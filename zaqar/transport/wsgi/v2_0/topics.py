@@ -21,6 +21,9 @@ from zaqar.transport.wsgi import utils, views
 from zaqar.transport.wsgi.resource import Resource, unavailable
 from zaqar.transport.wsgi.v2_0 import messages, queues, subscriptions
 
+Req = falcon.Request
+Resp = falcon.Response
+
 
 class TopicViews(views.Views):
     """Hrefs under ``/v2/topics``."""
@@ -65,7 +68,7 @@ def topic_texts() -> typing.Iterator[None]:
 class CollectionResource(Resource):
     policies = {"GET": "topics:get_all"}
 
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix)
         self.views = TopicViews(prefix)
 
@@ -99,19 +102,19 @@ class ItemResource(queues.ItemResource):
     policies = {"PUT": "topics:create", "GET": "topics:get",
                 "PATCH": "topics:update", "DELETE": "topics:delete"}
 
-    def on_put(self, req, resp, topic_name: str) -> None:
+    def on_put(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_put(req, resp, topic_name)
 
-    def on_get(self, req, resp, topic_name: str) -> None:
+    def on_get(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_get(req, resp, topic_name)
 
-    def on_patch(self, req, resp, topic_name: str) -> None:
+    def on_patch(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_patch(req, resp, topic_name)
 
-    def on_delete(self, req, resp, topic_name: str) -> None:
+    def on_delete(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_delete(req, resp, topic_name)
 
@@ -119,7 +122,7 @@ class ItemResource(queues.ItemResource):
 class StatsResource(Resource):
     policies = {"GET": "topics:stats"}
 
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix)
         self.views = TopicViews(prefix, api.conf.enable_checksum)
 
@@ -144,76 +147,78 @@ class StatsResource(Resource):
 class PurgeResource(queues.PurgeResource):
     policies = {"POST": "topics:purge"}
 
-    def on_post(self, req, resp, topic_name: str) -> None:
+    def on_post(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_post(req, resp, topic_name)
 
 
 class MessagesResource(messages.CollectionResource):
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix)
         self.views = TopicViews(prefix, api.conf.enable_checksum)
 
-    def on_post(self, req, resp, topic_name: str) -> None:
+    def on_post(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_post(req, resp, topic_name)
 
-    def on_get(self, req, resp, topic_name: str) -> None:
+    def on_get(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_get(req, resp, topic_name)
 
-    def on_delete(self, req, resp, topic_name: str) -> None:
+    def on_delete(self, req: Req, resp: Resp, topic_name: str) -> None:
         with topic_texts():
             super().on_delete(req, resp, topic_name)
 
 
 class MessageResource(messages.ItemResource):
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix)
         self.views = TopicViews(prefix, api.conf.enable_checksum)
 
-    def on_get(self, req, resp, topic_name: str, message_id: str) -> None:
+    def on_get(self, req: Req, resp: Resp,
+               topic_name: str, message_id: str) -> None:
         with topic_texts():
             super().on_get(req, resp, topic_name, message_id)
 
-    def on_delete(self, req, resp, topic_name: str, message_id: str) -> None:
+    def on_delete(self, req: Req, resp: Resp,
+                  topic_name: str, message_id: str) -> None:
         with topic_texts():
             super().on_delete(req, resp, topic_name, message_id)
 
 
 class SubscriptionsResource(subscriptions.CollectionResource):
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix, collection="topics")
 
-    def on_get(self, req, resp, topic_name: str) -> None:
+    def on_get(self, req: Req, resp: Resp, topic_name: str) -> None:
         super().on_get(req, resp, topic_name)
 
-    def on_post(self, req, resp, topic_name: str) -> None:
+    def on_post(self, req: Req, resp: Resp, topic_name: str) -> None:
         super().on_post(req, resp, topic_name)
 
 
 class SubscriptionResource(subscriptions.ItemResource):
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix, collection="topics")
 
-    def on_get(self, req, resp, topic_name: str,
+    def on_get(self, req: Req, resp: Resp, topic_name: str,
                subscription_id: str) -> None:
         super().on_get(req, resp, topic_name, subscription_id)
 
-    def on_patch(self, req, resp, topic_name: str,
+    def on_patch(self, req: Req, resp: Resp, topic_name: str,
                  subscription_id: str) -> None:
         super().on_patch(req, resp, topic_name, subscription_id)
 
-    def on_delete(self, req, resp, topic_name: str,
+    def on_delete(self, req: Req, resp: Resp, topic_name: str,
                   subscription_id: str) -> None:
         super().on_delete(req, resp, topic_name, subscription_id)
 
 
 class ConfirmResource(subscriptions.ConfirmResource):
-    def __init__(self, api, prefix="/v2"):
+    def __init__(self, api: typing.Any, prefix: str = "/v2") -> None:
         super().__init__(api, prefix, collection="topics")
 
-    def on_put(self, req, resp, topic_name: str,
+    def on_put(self, req: Req, resp: Resp, topic_name: str,
                subscription_id: str) -> None:
         super().on_put(req, resp, topic_name, subscription_id)
 
