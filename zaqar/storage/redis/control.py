@@ -37,8 +37,12 @@ NAMESPACE = "zaqar:ctl"
 # Each multi-key change is one Lua script of scripts/control/ (they do
 # not share the data scripts' prelude or calling convention).
 _SCRIPT_DIR = pathlib.Path(__file__).with_name("scripts") / "control"
-_SCRIPTS = {path.stem: path.read_text(encoding="utf-8")
-            for path in sorted(_SCRIPT_DIR.glob("*.lua"))}
+_SCRIPTS = {name: (_SCRIPT_DIR / f"{name}.lua").read_text(encoding="utf-8")
+            for name in ("pool_create", "pool_update", "pool_delete",
+                         "flavor_create", "flavor_update", "flavor_delete",
+                         "catalogue_insert", "catalogue_list",
+                         "catalogue_count", "catalogue_delete",
+                         "catalogue_update")}
 
 _POOL_FIELDS = frozenset({"uri", "weight", "flavor", "options"})
 
