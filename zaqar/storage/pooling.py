@@ -93,8 +93,10 @@ class QueueController(_Routed, base.QueueBase):
     # Catalogue names read per window of a detailed or filtered listing.
     LISTING_PAGE = 100
 
-    def list(self, project, marker=None, limit=10, detailed=False,
-             name=None, filters=None):
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int = 10, detailed: bool = False,
+             name: str | None = None,
+             filters: base.Metadata | None = None) -> list[dict]:
         if limit <= 0:
             return []
         virtual = self._catalog.virtual
@@ -154,7 +156,7 @@ class QueueController(_Routed, base.QueueBase):
                 return kept
             after = items[-1]["name"]
 
-    def count(self, project):
+    def count(self, project: str | None) -> int:
         if not self._catalog.virtual:
             return self._catalog.catalogue.count(project)
         # Queues from before pooling are in the virtual pool, whether or
@@ -166,7 +168,8 @@ class QueueController(_Routed, base.QueueBase):
                 + self._catalog.driver(VIRTUAL_POOL).queue_controller.count(
                     project))
 
-    def create(self, name, project, metadata=None):
+    def create(self, name: str, project: str | None,
+               metadata: base.Metadata | None = None) -> bool:
         metadata = metadata or {}
         flavor = metadata.get(FLAVOR) or None
         if flavor is not None:
@@ -183,26 +186,27 @@ class QueueController(_Routed, base.QueueBase):
             return True
         return created
 
-    def exists(self, name, project):
+    def exists(self, name: str, project: str | None) -> bool:
         return self._read(
             project, name,
             lambda d: d.queue_controller.exists(name, project),
             lambda: False, looks_missing=lambda found: not found)
 
-    def get_metadata(self, name, project):
+    def get_metadata(self, name: str, project: str | None) -> base.Metadata:
         return self._read(
             project, name,
             lambda d: d.queue_controller.get_metadata(name, project),
             lambda: _no_queue(name, project))
 
-    def set_metadata(self, name, metadata, project):
+    def set_metadata(self, name: str, metadata: base.Metadata,
+                     project: str | None) -> None:
         return self._write(
             project, name,
             lambda d: d.queue_controller.set_metadata(name, metadata,
                                                       project),
             lambda: _no_queue(name, project))
 
-    def delete(self, name, project):
+    def delete(self, name: str, project: str | None) -> None:
         route = self._catalog.lookup(project, name, fresh=True)
         if route is None:
             return
@@ -211,7 +215,7 @@ class QueueController(_Routed, base.QueueBase):
         route.driver.queue_controller.delete(name, project)
         self._catalog.forget(project, name)
 
-    def stats(self, name, project):
+    def stats(self, name: str, project: str | None) -> dict:
         return self._read(
             project, name, lambda d: d.queue_controller.stats(name, project),
             lambda: _no_queue(name, project))
@@ -219,13 +223,17 @@ class QueueController(_Routed, base.QueueBase):
 
 class MessageController(_Routed, base.MessageBase):
 
-    def post(self, queue, messages, project, client_uuid):
+    def post(self, queue: str, messages: list[dict], project: str | None,
+             client_uuid: str | None) -> list[str]:
         route, _ = self._catalog.register(project, queue)
         return route.driver.message_controller.post(queue, messages, project,
                                                     client_uuid)
 
-    def list(self, queue, project, client_uuid=None, marker=None, limit=10,
-             echo=False, include_claimed=False, include_delayed=False):
+    def list(self, queue: str, project: str | None,
+             client_uuid: str | None = None, marker: str | None = None,
+             limit: int = 10, echo: bool = False,
+             include_claimed: bool = False,
+             include_delayed: bool = False) -> list[base.Message]:
         return self._read(
             project, queue,
             lambda d: d.message_controller.list(
@@ -234,39 +242,45 @@ class MessageController(_Routed, base.MessageBase):
                 include_delayed=include_delayed),
             list, looks_missing=lambda found: not found)
 
-    def get(self, queue, message_id, project):
+    def get(self, queue: str, message_id: str,
+            project: str | None) -> base.Message:
         return self._read(
             project, queue,
             lambda d: d.message_controller.get(queue, message_id, project),
             lambda: _no_queue(queue, project))
 
-    def bulk_get(self, queue, message_ids, project):
+    def bulk_get(self, queue: str, message_ids: list[str],
+                 project: str | None) -> list[base.Message]:
         return self._read(
             project, queue,
             lambda d: d.message_controller.bulk_get(queue, message_ids,
                                                     project),
             list, looks_missing=lambda found: not found)
 
-    def delete(self, queue, message_id, project, claim=None):
+    def delete(self, queue: str, message_id: str, project: str | None,
+               claim: str | None = None) -> None:
         return self._write(
             project, queue,
             lambda d: d.message_controller.delete(queue, message_id, project,
                                                   claim=claim),
             lambda: None)
 
-    def bulk_delete(self, queue, message_ids, project, claim_ids=None):
+    def bulk_delete(self, queue: str, message_ids: list[str],
+                    project: str | None,
+                    claim_ids: list[str] | None = None) -> None:
         return self._write(
             project, queue,
             lambda d: d.message_controller.bulk_delete(
                 queue, message_ids, project, claim_ids=claim_ids),
             lambda: None)
 
-    def pop(self, queue, limit, project):
+    def pop(self, queue: str, limit: int,
+            project: str | None) -> list[base.Message]:
         return self._write(
             project, queue,
             lambda d: d.message_controller.pop(queue, limit, project), list)
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         return self._write(
             project, queue,
             lambda d: d.message_controller.purge(queue, project),
@@ -299,7 +313,8 @@ class ClaimController(_Routed, base.ClaimBase):
     its local copy are carried over to the right pool after the claim.
     """
 
-    def create(self, queue, metadata, project, limit=10):
+    def create(self, queue: str, metadata: dict, project: str | None,
+               limit: int = 10) -> tuple[str | None, list[base.Message]]:
         route = self._catalog.lookup(project, queue, fresh=True)
         if route is None:
             return None, []
@@ -319,16 +334,18 @@ class ClaimController(_Routed, base.ClaimBase):
             _transfer(route.driver, dead.driver, target, project, ttl)
         return result
 
-    def get(self, queue, claim_id, project):
-        def missing():
+    def get(self, queue: str, claim_id: str,
+            project: str | None) -> tuple[dict, list[base.Message]]:
+        def missing() -> typing.NoReturn:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         return self._read(
             project, queue,
             lambda d: d.claim_controller.get(queue, claim_id, project),
             missing)
 
-    def update(self, queue, claim_id, metadata, project):
-        def missing():
+    def update(self, queue: str, claim_id: str, metadata: dict,
+               project: str | None) -> None:
+        def missing() -> typing.NoReturn:
             raise errors.ClaimDoesNotExist(claim_id, queue, project)
         return self._write(
             project, queue,
@@ -336,7 +353,7 @@ class ClaimController(_Routed, base.ClaimBase):
                                                 project),
             missing)
 
-    def delete(self, queue, claim_id, project):
+    def delete(self, queue: str, claim_id: str, project: str | None) -> None:
         return self._write(
             project, queue,
             lambda d: d.claim_controller.delete(queue, claim_id, project),
@@ -366,15 +383,17 @@ def _transfer(source: base.DataDriverBase, target: base.DataDriverBase,
 
 class SubscriptionController(_Routed, base.SubscriptionBase):
 
-    def list(self, queue, project, marker=None, limit=10):
+    def list(self, queue: str, project: str | None, marker: str | None = None,
+             limit: int = 10) -> list[dict]:
         return self._read(
             project, queue,
             lambda d: d.subscription_controller.list(
                 queue, project, marker=marker, limit=limit),
             list, looks_missing=lambda found: not found)
 
-    def get(self, queue, subscription_id, project):
-        def missing():
+    def get(self, queue: str, subscription_id: str,
+            project: str | None) -> dict:
+        def missing() -> typing.NoReturn:
             raise errors.SubscriptionDoesNotExist(subscription_id)
         return self._read(
             project, queue,
@@ -382,13 +401,15 @@ class SubscriptionController(_Routed, base.SubscriptionBase):
                                                     project),
             missing)
 
-    def create(self, queue, subscriber, ttl, options, project):
+    def create(self, queue: str, subscriber: str, ttl: int, options: dict,
+               project: str | None) -> str:
         route, _ = self._catalog.register(project, queue)
         return route.driver.subscription_controller.create(
             queue, subscriber, ttl, options, project)
 
-    def update(self, queue, subscription_id, project, **fields):
-        def missing():
+    def update(self, queue: str, subscription_id: str, project: str | None,
+               **fields: typing.Any) -> None:
+        def missing() -> typing.NoReturn:
             raise errors.SubscriptionDoesNotExist(subscription_id)
         return self._write(
             project, queue,
@@ -396,29 +417,33 @@ class SubscriptionController(_Routed, base.SubscriptionBase):
                 queue, subscription_id, project, **fields),
             missing)
 
-    def delete(self, queue, subscription_id, project):
+    def delete(self, queue: str, subscription_id: str,
+               project: str | None) -> None:
         return self._write(
             project, queue,
             lambda d: d.subscription_controller.delete(
                 queue, subscription_id, project),
             lambda: None)
 
-    def exists(self, queue, subscription_id, project):
+    def exists(self, queue: str, subscription_id: str,
+               project: str | None) -> bool:
         return self._read(
             project, queue,
             lambda d: d.subscription_controller.exists(
                 queue, subscription_id, project),
             lambda: False, looks_missing=lambda found: not found)
 
-    def get_with_subscriber(self, queue, subscriber, project):
+    def get_with_subscriber(self, queue: str, subscriber: str,
+                            project: str | None) -> dict | None:
         return self._read(
             project, queue,
             lambda d: d.subscription_controller.get_with_subscriber(
                 queue, subscriber, project),
             lambda: None, looks_missing=lambda found: found is None)
 
-    def confirm(self, queue, subscription_id, project, confirmed=True):
-        def missing():
+    def confirm(self, queue: str, subscription_id: str, project: str | None,
+                confirmed: bool = True) -> None:
+        def missing() -> typing.NoReturn:
             raise errors.SubscriptionDoesNotExist(subscription_id)
         return self._write(
             project, queue,
@@ -426,7 +451,7 @@ class SubscriptionController(_Routed, base.SubscriptionBase):
                 queue, subscription_id, project, confirmed=confirmed),
             missing)
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         return self._write(
             project, queue,
             lambda d: d.subscription_controller.purge(queue, project),

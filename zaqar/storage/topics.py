@@ -81,33 +81,37 @@ class _Queues(base.QueueBase):
         super().__init__(driver)
         self._wrapped = wrapped
 
-    def list(self, project, marker=None, limit=10, detailed=False,
-             name=None, filters=None):
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int = 10, detailed: bool = False,
+             name: str | None = None,
+             filters: base.Metadata | None = None) -> list[dict]:
         return self._wrapped.list(namespace(project), marker=marker,
                                   limit=limit, detailed=detailed, name=name,
                                   filters=filters)
 
-    def count(self, project):
+    def count(self, project: str | None) -> int:
         return self._wrapped.count(namespace(project))
 
-    def create(self, name, project, metadata=None):
+    def create(self, name: str, project: str | None,
+               metadata: base.Metadata | None = None) -> bool:
         return self._wrapped.create(name, namespace(project), metadata)
 
-    def exists(self, name, project):
+    def exists(self, name: str, project: str | None) -> bool:
         return self._wrapped.exists(name, namespace(project))
 
-    def get_metadata(self, name, project):
+    def get_metadata(self, name: str, project: str | None) -> base.Metadata:
         with _in_topics(project):
             return self._wrapped.get_metadata(name, namespace(project))
 
-    def set_metadata(self, name, metadata, project):
+    def set_metadata(self, name: str, metadata: base.Metadata,
+                     project: str | None) -> None:
         with _in_topics(project):
             self._wrapped.set_metadata(name, metadata, namespace(project))
 
-    def delete(self, name, project):
+    def delete(self, name: str, project: str | None) -> None:
         self._wrapped.delete(name, namespace(project))
 
-    def stats(self, name, project):
+    def stats(self, name: str, project: str | None) -> dict:
         with _in_topics(project):
             return self._wrapped.stats(name, namespace(project))
 
@@ -117,39 +121,49 @@ class _Messages(base.MessageBase):
         super().__init__(driver)
         self._wrapped = wrapped
 
-    def post(self, queue, messages, project, client_uuid):
+    def post(self, queue: str, messages: list[dict], project: str | None,
+             client_uuid: str | None) -> list[str]:
         with _in_topics(project):
             return self._wrapped.post(queue, messages, namespace(project),
                                       client_uuid)
 
-    def list(self, queue, project, client_uuid=None, marker=None, limit=10,
-             echo=False, include_claimed=False, include_delayed=False):
+    def list(self, queue: str, project: str | None,
+             client_uuid: str | None = None, marker: str | None = None,
+             limit: int = 10, echo: bool = False,
+             include_claimed: bool = False,
+             include_delayed: bool = False) -> list[base.Message]:
         return self._wrapped.list(
             queue, namespace(project), client_uuid=client_uuid,
             marker=marker, limit=limit, echo=echo,
             include_claimed=include_claimed, include_delayed=include_delayed)
 
-    def get(self, queue, message_id, project):
+    def get(self, queue: str, message_id: str,
+            project: str | None) -> base.Message:
         with _in_topics(project):
             return self._wrapped.get(queue, message_id, namespace(project))
 
-    def bulk_get(self, queue, message_ids, project):
+    def bulk_get(self, queue: str, message_ids: list[str],
+                 project: str | None) -> list[base.Message]:
         return self._wrapped.bulk_get(queue, message_ids, namespace(project))
 
-    def delete(self, queue, message_id, project, claim=None):
+    def delete(self, queue: str, message_id: str, project: str | None,
+               claim: str | None = None) -> None:
         with _in_topics(project):
             self._wrapped.delete(queue, message_id, namespace(project),
                                  claim=claim)
 
-    def bulk_delete(self, queue, message_ids, project, claim_ids=None):
+    def bulk_delete(self, queue: str, message_ids: list[str],
+                    project: str | None,
+                    claim_ids: list[str] | None = None) -> None:
         with _in_topics(project):
             self._wrapped.bulk_delete(queue, message_ids, namespace(project),
                                       claim_ids=claim_ids)
 
-    def pop(self, queue, limit, project):
+    def pop(self, queue: str, limit: int,
+            project: str | None) -> list[base.Message]:
         return self._wrapped.pop(queue, limit, namespace(project))
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         self._wrapped.purge(queue, namespace(project))
 
 
@@ -158,37 +172,45 @@ class _Subscriptions(base.SubscriptionBase):
         super().__init__(driver)
         self._wrapped = wrapped
 
-    def list(self, queue, project, marker=None, limit=10):
+    def list(self, queue: str, project: str | None, marker: str | None = None,
+             limit: int = 10) -> list[dict]:
         return self._wrapped.list(queue, namespace(project), marker=marker,
                                   limit=limit)
 
-    def get(self, queue, subscription_id, project):
+    def get(self, queue: str, subscription_id: str,
+            project: str | None) -> dict:
         return self._wrapped.get(queue, subscription_id, namespace(project))
 
-    def create(self, queue, subscriber, ttl, options, project):
+    def create(self, queue: str, subscriber: str, ttl: int, options: dict,
+               project: str | None) -> str:
         return self._wrapped.create(queue, subscriber, ttl, options,
                                     namespace(project))
 
-    def update(self, queue, subscription_id, project, **fields):
+    def update(self, queue: str, subscription_id: str, project: str | None,
+               **fields: typing.Any) -> None:
         self._wrapped.update(queue, subscription_id, namespace(project),
                              **fields)
 
-    def delete(self, queue, subscription_id, project):
+    def delete(self, queue: str, subscription_id: str,
+               project: str | None) -> None:
         self._wrapped.delete(queue, subscription_id, namespace(project))
 
-    def exists(self, queue, subscription_id, project):
+    def exists(self, queue: str, subscription_id: str,
+               project: str | None) -> bool:
         return self._wrapped.exists(queue, subscription_id,
                                     namespace(project))
 
-    def get_with_subscriber(self, queue, subscriber, project):
+    def get_with_subscriber(self, queue: str, subscriber: str,
+                            project: str | None) -> dict | None:
         return self._wrapped.get_with_subscriber(queue, subscriber,
                                                  namespace(project))
 
-    def confirm(self, queue, subscription_id, project, confirmed=True):
+    def confirm(self, queue: str, subscription_id: str, project: str | None,
+                confirmed: bool = True) -> None:
         self._wrapped.confirm(queue, subscription_id, namespace(project),
                               confirmed=confirmed)
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         self._wrapped.purge(queue, namespace(project))
 
 

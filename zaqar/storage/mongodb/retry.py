@@ -72,7 +72,8 @@ def retried(method: F) -> F:
     """Decorate a controller method (``self.driver.retry_policy`` used)."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: typing.Any, *args: typing.Any,
+                **kwargs: typing.Any) -> typing.Any:
         return call(self.driver.retry_policy,
                     lambda: method(self, *args, **kwargs))
 

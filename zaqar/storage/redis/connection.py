@@ -300,7 +300,8 @@ def guarded(method: F) -> F:
     """Wrap a controller method: retries and error mapping."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: typing.Any, *args: typing.Any,
+                **kwargs: typing.Any) -> typing.Any:
         return call(self.driver.settings,
                     lambda: method(self, *args, **kwargs))
 
@@ -312,7 +313,8 @@ def guarded_once(method: F) -> F:
     idempotent (pop hands out what it removed exactly once)."""
 
     @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: typing.Any, *args: typing.Any,
+                **kwargs: typing.Any) -> typing.Any:
         return call(self.driver.settings,
                     lambda: method(self, *args, **kwargs), retry=False)
 

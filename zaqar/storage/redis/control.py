@@ -144,7 +144,8 @@ class PoolsController(_Controller, base.PoolsBase):
                 for name, fields in zip(names, pipe.execute()) if fields]
 
     @connection.guarded
-    def list(self, marker=None, limit=10, detailed=False):
+    def list(self, marker: str | None = None, limit: int = 10,
+             detailed: bool = False) -> list[dict]:
         if limit <= 0:
             return []
         start = b"-" if marker is None else b"(" + data_keys.to_bytes(marker)
@@ -153,7 +154,8 @@ class PoolsController(_Controller, base.PoolsBase):
         return self._records(names, detailed)
 
     @connection.guarded
-    def create(self, name, weight, uri, flavor=None, options=None):
+    def create(self, name: str, weight: int, uri: str,
+               flavor: str | None = None, options: dict | None = None) -> None:
         result = self._script(
             "pool_create",
             [self._keys.pools, self._keys.pool(name), self._keys.uris],
@@ -163,18 +165,18 @@ class PoolsController(_Controller, base.PoolsBase):
             raise errors.PoolAlreadyExists()
 
     @connection.guarded
-    def get(self, name, detailed=False):
+    def get(self, name: str, detailed: bool = False) -> dict:
         fields = self._client.hgetall(self._keys.pool(name))
         if not fields:
             raise errors.PoolDoesNotExist(name)
         return _pool_record(name, fields, detailed)
 
     @connection.guarded
-    def exists(self, name):
+    def exists(self, name: str) -> bool:
         return bool(self._client.exists(self._keys.pool(name)))
 
     @connection.guarded
-    def update(self, name, **fields):
+    def update(self, name: str, **fields: typing.Any) -> None:
         unknown = set(fields) - _POOL_FIELDS
         if unknown:
             raise ValueError("pools have no field(s) "
@@ -197,7 +199,7 @@ class PoolsController(_Controller, base.PoolsBase):
             raise errors.PoolAlreadyExists()
 
     @connection.guarded
-    def delete(self, name):
+    def delete(self, name: str) -> None:
         result = [_text(item) for item in self._script(
             "pool_delete",
             [self._keys.pools, self._keys.pool(name), self._keys.uris,
@@ -208,7 +210,8 @@ class PoolsController(_Controller, base.PoolsBase):
             raise errors.PoolHasQueues(name)
 
     @connection.guarded
-    def get_pools_by_flavor(self, flavor, detailed=False):
+    def get_pools_by_flavor(self, flavor: str | None,
+                            detailed: bool = False) -> list[dict]:
         names = [_text(raw) for raw in
                  self._client.zrange(self._keys.pools, 0, -1)]
         pools = self._records(names, detailed)
@@ -217,7 +220,7 @@ class PoolsController(_Controller, base.PoolsBase):
         return [pool for pool in pools if pool["flavor"] == flavor]
 
     @connection.guarded
-    def drop_all(self):
+    def drop_all(self) -> None:
         self._client.delete(self._keys.pools, self._keys.uris)
         self._delete_matching(b":pool:")
 
@@ -232,7 +235,8 @@ class FlavorsController(_Controller, base.FlavorsBase):
         return flavor
 
     @connection.guarded
-    def list(self, project=None, marker=None, limit=10, detailed=False):
+    def list(self, project: str | None = None, marker: str | None = None,
+             limit: int = 10, detailed: bool = False) -> list[dict]:
         if limit <= 0:
             return []
         start = b"-" if marker is None else b"(" + data_keys.to_bytes(marker)
@@ -245,7 +249,8 @@ class FlavorsController(_Controller, base.FlavorsBase):
                 for name, caps in zip(names, pipe.execute())]
 
     @connection.guarded
-    def create(self, name, project=None, capabilities=None):
+    def create(self, name: str, project: str | None = None,
+               capabilities: dict | None = None) -> None:
         """Create the flavor, or replace its capabilities."""
         self._script(
             "flavor_create",
@@ -254,7 +259,8 @@ class FlavorsController(_Controller, base.FlavorsBase):
             [name, json.dumps(capabilities or {})])
 
     @connection.guarded
-    def get(self, name, project=None, detailed=False):
+    def get(self, name: str, project: str | None = None,
+            detailed: bool = False) -> dict:
         caps = self._client.hget(self._keys.flavor(project, name),
                                  "capabilities")
         if caps is None:
@@ -262,11 +268,12 @@ class FlavorsController(_Controller, base.FlavorsBase):
         return self._record(name, project, caps, detailed)
 
     @connection.guarded
-    def exists(self, name, project=None):
+    def exists(self, name: str, project: str | None = None) -> bool:
         return bool(self._client.exists(self._keys.flavor(project, name)))
 
     @connection.guarded
-    def update(self, name, project=None, **fields):
+    def update(self, name: str, project: str | None = None,
+               **fields: typing.Any) -> None:
         unknown = set(fields) - {"capabilities"}
         if unknown:
             raise ValueError("flavors have no field(s) "
@@ -280,7 +287,7 @@ class FlavorsController(_Controller, base.FlavorsBase):
             raise errors.FlavorDoesNotExist(name)
 
     @connection.guarded
-    def delete(self, name, project=None):
+    def delete(self, name: str, project: str | None = None) -> None:
         """Delete the flavor; its pools lose it once no project has a
         flavor of that name any more."""
         self._script(
@@ -290,7 +297,7 @@ class FlavorsController(_Controller, base.FlavorsBase):
             [name, self._keys.pool_prefix])
 
     @connection.guarded
-    def drop_all(self):
+    def drop_all(self) -> None:
         self._client.delete(self._keys.flavor_names)
         self._delete_matching(b":flavors:", b":flavor:")
 
@@ -302,7 +309,8 @@ class CatalogueController(_Controller, base.CatalogueBase):
                 self._keys.catalogue_names(project)]
 
     @connection.guarded
-    def list(self, project, marker=None, limit=None):
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int | None = None) -> list[dict]:
         start = "-" if marker is None else "(" + marker
         names, pools = self._script(
             "catalogue_list", [self._keys.catalogue(project),
@@ -313,37 +321,37 @@ class CatalogueController(_Controller, base.CatalogueBase):
                 for queue, pool in zip(names, pools) if pool is not None]
 
     @connection.guarded
-    def count(self, project, pool=None):
+    def count(self, project: str | None, pool: str | None = None) -> int:
         if pool is None:
             return self._client.hlen(self._keys.catalogue(project))
         return self._script("catalogue_count", [self._keys.catalogue(project)],
                             [pool])
 
     @connection.guarded
-    def get(self, project, queue):
+    def get(self, project: str | None, queue: str) -> dict:
         pool = self._client.hget(self._keys.catalogue(project), queue)
         if pool is None:
             raise errors.QueueNotMapped(queue, project)
         return {"project": project, "queue": queue, "pool": _text(pool)}
 
     @connection.guarded
-    def exists(self, project, queue):
+    def exists(self, project: str | None, queue: str) -> bool:
         return bool(self._client.hexists(self._keys.catalogue(project),
                                          queue))
 
     @connection.guarded
-    def insert(self, project, queue, pool):
+    def insert(self, project: str | None, queue: str, pool: str) -> None:
         """Map the queue to ``pool``; an existing entry is kept (the first
         of two concurrent inserts wins; read it back with ``get``)."""
         self._script("catalogue_insert", self._keys_of(project),
                      [queue, pool])
 
     @connection.guarded
-    def delete(self, project, queue):
+    def delete(self, project: str | None, queue: str) -> None:
         self._script("catalogue_delete", self._keys_of(project), [queue])
 
     @connection.guarded
-    def update(self, project, queue, pool):
+    def update(self, project: str | None, queue: str, pool: str) -> None:
         if not self._script(
                 "catalogue_update",
                 [self._keys.catalogue(project), self._keys.pool_queues],
@@ -351,7 +359,7 @@ class CatalogueController(_Controller, base.CatalogueBase):
             raise errors.QueueNotMapped(queue, project)
 
     @connection.guarded
-    def drop_all(self):
+    def drop_all(self) -> None:
         self._client.delete(self._keys.pool_queues)
         self._delete_matching(b":cat:", b":catnames:")
 

@@ -102,11 +102,13 @@ class ClaimController(base.ClaimBase):
     def _db(self):
         return self.driver.database
 
-    def create(self, queue, metadata, project, limit=10):
+    def create(self, queue: str, metadata: dict, project: str | None,
+               limit: int = 10) -> tuple[str | None, list[base.Message]]:
         ttl = int(metadata["ttl"])
         grace = int(metadata.get("grace") or 0)
 
-        def work(conn: sa.Connection):
+        def work(conn: sa.Connection
+                 ) -> tuple[str | None, list[base.Message]]:
             now = time.time()
             row = conn.execute(_QUEUE_ROW,
                                tables.named(queue, project)).first()
@@ -157,8 +159,9 @@ class ClaimController(base.ClaimBase):
         conn.execute(sa.update(M).where(M.c.id.in_(message_ids))
                      .values(**values))
 
-    def get(self, queue, claim_id, project):
-        def work(conn: sa.Connection):
+    def get(self, queue: str, claim_id: str,
+            project: str | None) -> tuple[dict, list[base.Message]]:
+        def work(conn: sa.Connection) -> tuple[dict, list[base.Message]]:
             now = time.time()
             queue_id, claim = self._live(conn, queue, claim_id, project, now)
             rows = conn.execute(
@@ -171,7 +174,8 @@ class ClaimController(base.ClaimBase):
             return info, [msgs.record(r, now) for r in rows]
         return self._db.read(work)
 
-    def update(self, queue, claim_id, metadata, project):
+    def update(self, queue: str, claim_id: str, metadata: dict,
+               project: str | None) -> None:
         ttl = int(metadata["ttl"])
         grace = int(metadata.get("grace") or 0)
 
@@ -189,7 +193,7 @@ class ClaimController(base.ClaimBase):
             _mark(conn, ids, claim_id, ttl, claim_expires, grace, 0)
         self._db.write(work)
 
-    def delete(self, queue, claim_id, project):
+    def delete(self, queue: str, claim_id: str, project: str | None) -> None:
         if not base.is_claim_id(claim_id):
             return
 

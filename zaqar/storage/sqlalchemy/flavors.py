@@ -3,6 +3,8 @@ flavor) and the capabilities they promise."""
 
 from __future__ import annotations
 
+import typing
+
 import sqlalchemy as sa
 from sqlalchemy import exc
 
@@ -33,7 +35,8 @@ class FlavorsController(base.FlavorsBase):
     def _db(self):
         return self.driver.database
 
-    def list(self, project=None, marker=None, limit=10, detailed=False):
+    def list(self, project: str | None = None, marker: str | None = None,
+             limit: int = 10, detailed: bool = False) -> list[dict]:
         query = (sa.select(F)
                  .where(F.c.project == tables.project_key(project))
                  .order_by(F.c.name).limit(limit))
@@ -42,7 +45,8 @@ class FlavorsController(base.FlavorsBase):
         return self._db.read(lambda conn: [
             _record(row, detailed) for row in conn.execute(query)])
 
-    def create(self, name, project=None, capabilities=None):
+    def create(self, name: str, project: str | None = None,
+               capabilities: dict | None = None) -> None:
         """Create the flavor, or replace its capabilities."""
         text = col.to_json(capabilities or {})
 
@@ -57,7 +61,8 @@ class FlavorsController(base.FlavorsBase):
                              .values(capabilities=text))
         self._db.write(work)
 
-    def get(self, name, project=None, detailed=False):
+    def get(self, name: str, project: str | None = None,
+            detailed: bool = False) -> dict:
         def work(conn: sa.Connection) -> dict:
             row = conn.execute(
                 sa.select(F).where(_this(name, project))).first()
@@ -66,12 +71,13 @@ class FlavorsController(base.FlavorsBase):
             return _record(row, detailed)
         return self._db.read(work)
 
-    def exists(self, name, project=None):
+    def exists(self, name: str, project: str | None = None) -> bool:
         return self._db.read(lambda conn: conn.execute(
             sa.select(F.c.name).where(_this(name, project))).first()
             is not None)
 
-    def update(self, name, project=None, **fields):
+    def update(self, name: str, project: str | None = None,
+               **fields: typing.Any) -> None:
         unknown = set(fields) - _FIELDS
         if unknown:
             raise ValueError("flavors have no field(s) "
@@ -86,7 +92,7 @@ class FlavorsController(base.FlavorsBase):
                     capabilities=col.to_json(fields["capabilities"] or {})))
         self._db.write(work)
 
-    def delete(self, name, project=None):
+    def delete(self, name: str, project: str | None = None) -> None:
         """Delete the flavor; its pools lose it once no project has a
         flavor of that name any more."""
         def work(conn: sa.Connection) -> None:
@@ -98,5 +104,5 @@ class FlavorsController(base.FlavorsBase):
                              .values(flavor=None))
         self._db.write(work)
 
-    def drop_all(self):
+    def drop_all(self) -> None:
         self._db.write(lambda conn: conn.execute(sa.delete(F)))

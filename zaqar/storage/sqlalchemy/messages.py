@@ -152,7 +152,8 @@ class MessageController(base.MessageBase):
     def _db(self):
         return self.driver.database
 
-    def post(self, queue, messages, project, client_uuid):
+    def post(self, queue: str, messages: list[dict], project: str | None,
+             client_uuid: str | None) -> list[str]:
         def work(conn: sa.Connection) -> list[int]:
             # The queue row stays locked until commit, so concurrent posts
             # to one queue commit in the order of their sequence numbers
@@ -177,8 +178,11 @@ class MessageController(base.MessageBase):
 
         return [str(n) for n in self._db.write(work)]
 
-    def list(self, queue, project, client_uuid=None, marker=None, limit=10,
-             echo=False, include_claimed=False, include_delayed=False):
+    def list(self, queue: str, project: str | None,
+             client_uuid: str | None = None, marker: str | None = None,
+             limit: int = 10, echo: bool = False,
+             include_claimed: bool = False,
+             include_delayed: bool = False) -> list[base.Message]:
         after = parse_id(marker)
         skip_client = not echo and client_uuid is not None
         query = _LISTINGS[after is not None, skip_client,
@@ -192,7 +196,8 @@ class MessageController(base.MessageBase):
             return [record(row, now) for row in conn.execute(query, params)]
         return self._db.read(work)
 
-    def get(self, queue, message_id, project):
+    def get(self, queue: str, message_id: str,
+            project: str | None) -> base.Message:
         def work(conn: sa.Connection) -> base.Message:
             now = time.time()
             queue_id = queue_rows.find(conn, queue, project)
@@ -209,7 +214,8 @@ class MessageController(base.MessageBase):
             return record(row, now)
         return self._db.read(work)
 
-    def bulk_get(self, queue, message_ids, project):
+    def bulk_get(self, queue: str, message_ids: list[str],
+                 project: str | None) -> list[base.Message]:
         numbers = _wanted(message_ids)
         if not numbers:
             return []
@@ -226,7 +232,8 @@ class MessageController(base.MessageBase):
             return [record(rows[n], now) for n in numbers if n in rows]
         return self._db.read(work)
 
-    def delete(self, queue, message_id, project, claim=None):
+    def delete(self, queue: str, message_id: str, project: str | None,
+               claim: str | None = None) -> None:
         number = parse_id(message_id)
         if number is None:
             return
@@ -257,7 +264,9 @@ class MessageController(base.MessageBase):
             conn.execute(_DELETE_ONE, {"id": number})
         self._db.write(work)
 
-    def bulk_delete(self, queue, message_ids, project, claim_ids=None):
+    def bulk_delete(self, queue: str, message_ids: list[str],
+                    project: str | None,
+                    claim_ids: list[str] | None = None) -> None:
         numbers = _wanted(message_ids)
         if not numbers:
             return
@@ -282,7 +291,8 @@ class MessageController(base.MessageBase):
             conn.execute(sa.delete(M).where(targets))
         self._db.write(work)
 
-    def pop(self, queue, limit, project):
+    def pop(self, queue: str, limit: int,
+            project: str | None) -> list[base.Message]:
         def work(conn: sa.Connection) -> list[base.Message]:
             now = time.time()
             queue_id = queue_rows.find(conn, queue, project)
@@ -299,7 +309,7 @@ class MessageController(base.MessageBase):
             return [record(row, now, claim_id=claim_id) for row in rows]
         return self._db.write(work)
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         def work(conn: sa.Connection) -> None:
             queue_id = queue_rows.find(conn, queue, project)
             if queue_id is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing
+
 import sqlalchemy as sa
 from sqlalchemy import exc
 
@@ -45,14 +47,16 @@ class PoolsController(base.PoolsBase):
     def _db(self):
         return self.driver.database
 
-    def list(self, marker=None, limit=10, detailed=False):
+    def list(self, marker: str | None = None, limit: int = 10,
+             detailed: bool = False) -> list[dict]:
         query = sa.select(P).order_by(P.c.name).limit(limit)
         if marker is not None:
             query = query.where(P.c.name > marker)
         return self._db.read(lambda conn: [
             _record(row, detailed) for row in conn.execute(query)])
 
-    def create(self, name, weight, uri, flavor=None, options=None):
+    def create(self, name: str, weight: int, uri: str,
+               flavor: str | None = None, options: dict | None = None) -> None:
         values = {"uri": uri, "weight": weight, "flavor": flavor,
                   "options": col.to_json(options or {})}
 
@@ -67,7 +71,7 @@ class PoolsController(base.PoolsBase):
                 _write(conn, sa.insert(P).values(name=name, **values))
         self._db.write(work)
 
-    def get(self, name, detailed=False):
+    def get(self, name: str, detailed: bool = False) -> dict:
         def work(conn: sa.Connection) -> dict:
             row = conn.execute(sa.select(P).where(P.c.name == name)).first()
             if row is None:
@@ -75,11 +79,11 @@ class PoolsController(base.PoolsBase):
             return _record(row, detailed)
         return self._db.read(work)
 
-    def exists(self, name):
+    def exists(self, name: str) -> bool:
         return self._db.read(lambda conn: conn.execute(
             sa.select(P.c.name).where(P.c.name == name)).first() is not None)
 
-    def update(self, name, **fields):
+    def update(self, name: str, **fields: typing.Any) -> None:
         unknown = set(fields) - _FIELDS
         if unknown:
             raise ValueError("pools have no field(s) "
@@ -99,7 +103,7 @@ class PoolsController(base.PoolsBase):
                        .values(**values))
         self._db.write(work)
 
-    def delete(self, name):
+    def delete(self, name: str) -> None:
         def work(conn: sa.Connection) -> None:
             flavor = conn.execute(sa.select(P.c.flavor).where(
                 P.c.name == name).with_for_update()).scalar()
@@ -112,7 +116,8 @@ class PoolsController(base.PoolsBase):
             conn.execute(sa.delete(P).where(P.c.name == name))
         self._db.write(work)
 
-    def get_pools_by_flavor(self, flavor, detailed=False):
+    def get_pools_by_flavor(self, flavor: str | None,
+                            detailed: bool = False) -> list[dict]:
         # Without a flavor every pool is a candidate.
         query = sa.select(P).order_by(P.c.name)
         if flavor is not None:
@@ -120,5 +125,5 @@ class PoolsController(base.PoolsBase):
         return self._db.read(lambda conn: [
             _record(row, detailed) for row in conn.execute(query)])
 
-    def drop_all(self):
+    def drop_all(self) -> None:
         self._db.write(lambda conn: conn.execute(sa.delete(P)))

@@ -95,8 +95,10 @@ class QueueController(base.QueueBase):
     def _db(self):
         return self.driver.database
 
-    def list(self, project, marker=None, limit=10, detailed=False,
-             name=None, filters=None):
+    def list(self, project: str | None, marker: str | None = None,
+             limit: int = 10, detailed: bool = False,
+             name: str | None = None,
+             filters: base.Metadata | None = None) -> list[dict]:
         filters = filters or {}
 
         def item(row: sa.Row, metadata: base.Metadata | None) -> dict:
@@ -138,20 +140,21 @@ class QueueController(base.QueueBase):
 
         return self._db.read(work)
 
-    def count(self, project):
+    def count(self, project: str | None) -> int:
         return self._db.read(lambda conn: conn.execute(
             sa.select(sa.func.count()).select_from(Q)
             .where(Q.c.project == tables.project_key(project))).scalar())
 
-    def create(self, name, project, metadata=None):
+    def create(self, name: str, project: str | None,
+               metadata: base.Metadata | None = None) -> bool:
         return self._db.write(lambda conn: _insert(
             conn, name, project, metadata or {}) is not None)
 
-    def exists(self, name, project):
+    def exists(self, name: str, project: str | None) -> bool:
         return self._db.read(
             lambda conn: find(conn, name, project) is not None)
 
-    def get_metadata(self, name, project):
+    def get_metadata(self, name: str, project: str | None) -> base.Metadata:
         def work(conn: sa.Connection) -> base.Metadata:
             text = conn.execute(_META, tables.named(name, project)).scalar()
             if text is None:
@@ -159,7 +162,8 @@ class QueueController(base.QueueBase):
             return col.from_json(text)
         return self._db.read(work)
 
-    def set_metadata(self, name, metadata, project):
+    def set_metadata(self, name: str, metadata: base.Metadata,
+                     project: str | None) -> None:
         def work(conn: sa.Connection) -> None:
             result = conn.execute(sa.update(Q).where(
                 Q.c.project == tables.project_key(project),
@@ -168,12 +172,12 @@ class QueueController(base.QueueBase):
                 raise errors.QueueDoesNotExist(name, project)
         self._db.write(work)
 
-    def delete(self, name, project):
+    def delete(self, name: str, project: str | None) -> None:
         # Messages and claims go with the row (ON DELETE CASCADE).
         self._db.write(lambda conn: conn.execute(sa.delete(Q).where(
             Q.c.project == tables.project_key(project), Q.c.name == name)))
 
-    def stats(self, name, project):
+    def stats(self, name: str, project: str | None) -> dict:
         def work(conn: sa.Connection) -> dict:
             now = time.time()
             queue_id = find(conn, name, project)

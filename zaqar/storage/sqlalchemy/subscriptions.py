@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import typing
 import uuid
 
 import sqlalchemy as sa
@@ -63,7 +64,8 @@ class SubscriptionController(base.SubscriptionBase):
     def _db(self):
         return self.driver.database
 
-    def list(self, queue, project, marker=None, limit=10):
+    def list(self, queue: str, project: str | None, marker: str | None = None,
+             limit: int = 10) -> list[dict]:
         def work(conn: sa.Connection) -> list[dict]:
             now = time.time()
             query = (sa.select(S).where(_of(queue, project),
@@ -74,7 +76,8 @@ class SubscriptionController(base.SubscriptionBase):
             return [_record(row, now) for row in conn.execute(query)]
         return self._db.read(work)
 
-    def get(self, queue, subscription_id, project):
+    def get(self, queue: str, subscription_id: str,
+            project: str | None) -> dict:
         def work(conn: sa.Connection) -> dict:
             now = time.time()
             row = conn.execute(sa.select(S).where(
@@ -85,7 +88,8 @@ class SubscriptionController(base.SubscriptionBase):
             return _record(row, now)
         return self._db.read(work)
 
-    def create(self, queue, subscriber, ttl, options, project):
+    def create(self, queue: str, subscriber: str, ttl: int, options: dict,
+               project: str | None) -> str:
         def work(conn: sa.Connection) -> str:
             now = time.time()
             key = _take_subscriber(conn, queue, project, subscriber, now)
@@ -103,7 +107,8 @@ class SubscriptionController(base.SubscriptionBase):
             return subscription_id
         return self._db.write(work)
 
-    def update(self, queue, subscription_id, project, **fields):
+    def update(self, queue: str, subscription_id: str, project: str | None,
+               **fields: typing.Any) -> None:
         unknown = set(fields) - _FIELDS
         if unknown:
             raise ValueError("subscriptions have no field(s) "
@@ -138,18 +143,21 @@ class SubscriptionController(base.SubscriptionBase):
                 raise errors.SubscriptionAlreadyExists(subscriber) from None
         self._db.write(work)
 
-    def delete(self, queue, subscription_id, project):
+    def delete(self, queue: str, subscription_id: str,
+               project: str | None) -> None:
         self._db.write(lambda conn: conn.execute(sa.delete(S).where(
             _of(queue, project), S.c.id == subscription_id)))
 
-    def exists(self, queue, subscription_id, project):
+    def exists(self, queue: str, subscription_id: str,
+               project: str | None) -> bool:
         return self._db.read(lambda conn: conn.execute(
             sa.select(S.c.id).where(_of(queue, project),
                                     S.c.id == subscription_id,
                                     S.c.expires > time.time())
         ).first() is not None)
 
-    def get_with_subscriber(self, queue, subscriber, project):
+    def get_with_subscriber(self, queue: str, subscriber: str,
+                            project: str | None) -> dict | None:
         def work(conn: sa.Connection) -> dict | None:
             now = time.time()
             row = conn.execute(sa.select(S).where(
@@ -158,7 +166,8 @@ class SubscriptionController(base.SubscriptionBase):
             return None if row is None else _record(row, now)
         return self._db.read(work)
 
-    def confirm(self, queue, subscription_id, project, confirmed=True):
+    def confirm(self, queue: str, subscription_id: str, project: str | None,
+                confirmed: bool = True) -> None:
         def work(conn: sa.Connection) -> None:
             result = conn.execute(sa.update(S).where(
                 _of(queue, project), S.c.id == subscription_id,
@@ -167,6 +176,6 @@ class SubscriptionController(base.SubscriptionBase):
                 raise errors.SubscriptionDoesNotExist(subscription_id)
         self._db.write(work)
 
-    def purge(self, queue, project):
+    def purge(self, queue: str, project: str | None) -> None:
         self._db.write(lambda conn: conn.execute(
             sa.delete(S).where(_of(queue, project))))
