@@ -34,8 +34,9 @@ from zaqar.storage.redis import options as redis_options
 
 NAMESPACE = "zaqar:ctl"
 
-# Each multi-key change is one Lua script of scripts/control/ (they do
-# not share the data scripts' prelude or calling convention).
+# The Lua scripts of scripts/control/: every multi-key change, and the
+# count of a pool's queues (they do not share the data scripts' prelude
+# or calling convention).
 _SCRIPT_DIR = pathlib.Path(__file__).with_name("scripts") / "control"
 _SCRIPTS = {name: (_SCRIPT_DIR / f"{name}.lua").read_text(encoding="utf-8")
             for name in ("pool_create", "pool_update", "pool_delete",
