@@ -6,7 +6,6 @@ project."""
 from __future__ import annotations
 
 import typing
-import uuid
 
 from zaqar.common import ids as common_ids
 from zaqar.storage import base
@@ -154,7 +153,7 @@ class MessageController(base.MessageBase):
                                         [int(limit)], now=now)
         popped = records.messages(flat, now)
         if popped:
-            claim_id = str(uuid.uuid4())
+            claim_id = common_ids.new_uuid4()
             for message in popped:
                 message["claim_id"] = claim_id
         return popped
